@@ -1,0 +1,127 @@
+"""Model stage: a validated submission as typed tables.
+
+A :class:`Dataset` is what every later stage reads: the header (a pydantic :class:`Header`)
+and one pandas frame per table. Dates are day numbers (``Int64``), lists are Python lists,
+and every frame keeps ``_row``, the record's position in its source, so a finding can say
+where its evidence is.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .dates import from_day
+from .errors import Location, ProblemSink
+from .load import load_path
+from .load.base import MAX_FILE_BYTES, RawSubmission
+from .model import LEVEL_ORDER, TABLES, Header, Submission
+from .schema import column_specs
+from .validate import check_document, check_integrity, coerce_header, coerce_table
+
+
+@dataclass
+class Dataset:
+    header: Header
+    tables: dict[str, pd.DataFrame]
+    raw: RawSubmission = field(repr=False)
+
+    @property
+    def file(self) -> str:
+        return self.raw.file
+
+    @property
+    def as_of(self) -> date:
+        return self.header.as_of
+
+    def table(self, name: str) -> pd.DataFrame:
+        return self.tables[name]
+
+    def location(self, table: str, row: int) -> Location:
+        return self.raw.location(table, row)
+
+    @property
+    def jurisdiction(self) -> dict[str, Any]:
+        j = self.tables["jurisdictions"]
+        row = j[j["code"] == self.header.jurisdiction].iloc[0]
+        return {"code": row["code"], "name": row["name"], "level": row["level"], "parent": row["parent"]}
+
+    def ancestor_codes(self) -> pd.DataFrame:
+        """For every jurisdiction code: its ancestor code at each level (``at_<level>`` columns)."""
+        j = self.tables["jurisdictions"][["code", "level", "parent"]]
+        parent = dict(zip(j["code"], j["parent"]))
+        level = dict(zip(j["code"], j["level"]))
+        rows = []
+        for code in j["code"]:
+            row: dict[str, Any] = {"code": code}
+            cur: Any = code
+            seen = set()
+            while cur is not None and cur in level and cur not in seen:
+                seen.add(cur)
+                row[f"at_{level[cur]}"] = cur
+                cur = parent.get(cur)
+            rows.append(row)
+        cols = ["code"] + [f"at_{lv}" for lv in LEVEL_ORDER]
+        return pd.DataFrame(rows).reindex(columns=cols)
+
+    def to_submission(self) -> Submission:
+        """The pydantic model of this dataset (for round trips and small inputs)."""
+        return Submission.model_validate(to_document(self))
+
+
+def to_document(ds: Dataset) -> dict[str, Any]:
+    """Plain JSON-ready document (ISO dates), tables in data-dictionary order."""
+    doc: dict[str, Any] = ds.header.model_dump(mode="json")
+    for name in TABLES:
+        frame = ds.tables[name]
+        specs = column_specs(name)
+        records = []
+        for rec in frame.to_dict("records"):
+            out: dict[str, Any] = {}
+            for spec in specs:
+                v = rec.get(spec.name)
+                if v is None or v is pd.NA or (isinstance(v, float) and v != v):
+                    if spec.type == "list":
+                        out[spec.name] = []
+                    continue
+                if spec.type == "date":
+                    v = from_day(int(v)).isoformat()
+                elif spec.type == "integer":
+                    v = int(v)
+                elif spec.type == "number":
+                    v = float(v)
+                    v = int(v) if v.is_integer() else v
+                elif spec.type == "boolean":
+                    v = bool(v)
+                out[spec.name] = v
+            records.append(out)
+        doc[name] = records
+    return doc
+
+
+def build_dataset(raw: RawSubmission) -> Dataset:
+    """Validate ``raw`` and type it; raises :class:`InputError` with every problem found."""
+    sink = ProblemSink()
+    if raw.doc is not None:
+        check_document(raw, sink)
+        sink.raise_if_any()
+        header_src = {k: v for k, v in raw.doc.items() if k not in TABLES}
+        raw.header = header_src
+        frames = {name: pd.DataFrame.from_records(raw.doc.get(name) or [], columns=[s.name for s in column_specs(name)])
+                  for name in TABLES}
+    else:
+        frames = {name: raw.tables.get(name, pd.DataFrame(dtype=object)) for name in TABLES}
+    header_values = coerce_header(raw, sink)
+    tables = {name: coerce_table(raw, name, frame, sink) for name, frame in frames.items()}
+    check_integrity(raw, header_values, tables, sink)
+    sink.raise_if_any()
+    header = Header.model_validate(header_values)
+    return Dataset(header=header, tables=tables, raw=raw)
+
+
+def load_dataset(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> Dataset:
+    """load → validate → model, for one input path."""
+    return build_dataset(load_path(path, max_bytes=max_bytes))

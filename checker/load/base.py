@@ -1,0 +1,61 @@
+"""What every loader produces, and the guards every loader applies before reading."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..errors import InputError, Location, Problem
+
+# A county's quarter is a few MB; a province's patrol table travels as CSV/Parquet. A single
+# JSON/YAML/XLSX document beyond this is refused before it is read into memory.
+MAX_FILE_BYTES = 512 * 1024 * 1024
+
+
+@dataclass
+class RawSubmission:
+    """A loaded but not yet validated submission.
+
+    ``doc`` is the parsed JSON/YAML document (validated by jsonschema); tabular inputs have
+    ``doc=None`` and string-valued ``tables`` (validated column-wise). ``sheets`` maps a table
+    to the sheet or file it came from; ``first_row`` is the file row of a table's first record
+    (2 under a header row) so problems can name the row a person sees in Excel.
+    """
+
+    file: str
+    format: str
+    header: dict[str, Any]
+    tables: dict[str, pd.DataFrame]
+    doc: dict[str, Any] | None = None
+    sheets: dict[str, str] = field(default_factory=dict)
+    first_row: int = 2
+    header_sheet: str | None = None
+    header_rows: dict[str, int] = field(default_factory=dict)
+
+    def location(self, table: str, row: int | None = None, column: str | None = None) -> Location:
+        """Location of record ``row`` (0-based position) of ``table``; column is a field name."""
+        if self.doc is not None:
+            pointer = f"/{table}" if row is None else f"/{table}/{row}"
+            return Location(self.file, pointer=pointer if column is None else f"{pointer}/{column}")
+        return Location(self.file, sheet=self.sheets.get(table, table),
+                        row=None if row is None else row + self.first_row, column=column)
+
+    def header_location(self, field_name: str) -> Location:
+        if self.doc is not None:
+            return Location(self.file, pointer=f"/{field_name}")
+        return Location(self.file, sheet=self.header_sheet, row=self.header_rows.get(field_name),
+                        column=field_name)
+
+
+def check_size(path: Path, max_bytes: int) -> None:
+    """Refuse empty and oversized files by their size on disk, before reading a byte."""
+    size = path.stat().st_size
+    if size == 0:
+        raise InputError([Problem(Location(str(path)), "E-EMPTY", "文件为空", "the file is empty")])
+    if size > max_bytes:
+        raise InputError([Problem(
+            Location(str(path)), "E-TOO-LARGE",
+            f"文件过大（{size:,} 字节，上限 {max_bytes:,} 字节）；大表请以 CSV 或 Parquet 报送",
+            f"file too large ({size:,} bytes, limit {max_bytes:,}); send large tables as CSV or Parquet")])
