@@ -1,0 +1,264 @@
+"""The durable_rules adapter: the only module of ducha that imports durable_rules.
+
+durable_rules 2.0.28 is unmaintained and, used the obvious way, drops facts, fires negations
+it should not, and crashes (``shared/durable_rules.md``). This adapter is the recipe made
+code; each guard below names the hazard it answers, and ``tests/test_engine_hazards.py``
+re-creates every hazard so that removing a guard fails a test.
+
+Contract: :class:`Ruleset` takes compiled rules as plain dicts (from :mod:`checker.kinds`),
+checks them against the engine's limits *before* creating anything, and
+:meth:`Ruleset.evaluate` runs one session: facts asserted in batches, then the evaluate fact,
+actions dispatched synchronously, matches returned, session deleted. One live session at a
+time; no background threads; no retraction.
+"""
+from __future__ import annotations
+
+import ctypes
+import itertools
+import json
+import math
+import os
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable
+
+import durable_rules_engine as _dre
+from durable import engine as _dr
+
+# Engine limits (STUDY.md §1, §2.3). We stay strictly inside them.
+MAX_PATTERNS_PER_RULE = 16
+MAX_RULES_PER_PATTERN = 256
+MAX_CONSTANTS_PER_PROPERTY = 512
+MAX_PROPERTIES = 250
+MAX_FACTS_PER_SESSION = 20_000  # collision-safe after re-keying; throughput falls beyond ~2.5k
+BATCH = 1_000
+CAP = 1_000  # actions receive up to CAP matches per call (§4: 2–3x faster evaluation)
+ALWAYS_RULE = "__evaluated__"
+
+RESULT_OK, RESULT_NOT_HANDLED = 0, 1
+
+
+class EngineError(Exception):
+    """The engine failed or was about to be misused: a fault of ducha or its rules, never of the input."""
+
+
+# --------------------------------------------------------------------------- fact identity
+
+_lib = ctypes.CDLL(_dre.__file__)
+_fnv = _lib.fnv1Hash32
+_fnv.restype, _fnv.argtypes = ctypes.c_uint, [ctypes.c_char_p, ctypes.c_uint]
+
+
+def fnv1a32(text: str) -> int:
+    """The engine's own 32-bit hash of a fact id (state.c ``fnv1Hash32``)."""
+    b = text.encode("utf-8")
+    return int(_fnv(b, len(b)))
+
+
+def assign_ids(facts: list[dict[str, Any]], sid: str) -> None:
+    """Give every fact an ``id`` whose engine hash is unique in its session.
+
+    The engine identifies facts by ``fnv1Hash32(id)`` only, and silently drops the second of
+    two facts whose hashes clash (§2.1), so a unique *string* is not enough: clashes are
+    re-keyed deterministically (``f12~1``) until the hash is unique.
+    """
+    used = {fnv1a32(f"sid-{sid}"), fnv1a32(sid)}
+    for i, fact in enumerate(facts):
+        base = f"f{i}"
+        key, n = base, 0
+        h = fnv1a32(key)
+        while h in used:
+            n += 1
+            key = f"{base}~{n}"
+            h = fnv1a32(key)
+        used.add(h)
+        fact["id"] = key
+
+
+# --------------------------------------------------------------------------- serialisation
+
+def _num(v: float | int) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if math.isnan(v) or math.isinf(v):
+        raise EngineError(f"NaN/inf cannot enter the engine (it truncates the batch): {v!r}")
+    text = repr(float(v))
+    if "e" in text and "." not in text.split("e")[0]:
+        # The engine's parser accepts an exponent only after a fraction (§2.5): 1e-05 → 1.0e-05.
+        mant, exp = text.split("e")
+        text = f"{mant}.0e{exp}"
+    return text
+
+
+def dumps_fact(fact: dict[str, Any]) -> str:
+    """Serialise a flat fact (str, int, float, bool, list of str) exactly as the engine needs."""
+    if len(fact) > MAX_PROPERTIES:
+        raise EngineError(f"fact has {len(fact)} properties; more than {MAX_PROPERTIES} silently truncates a batch")
+    parts = []
+    for k, v in fact.items():
+        if isinstance(v, str):
+            val = json.dumps(v, ensure_ascii=False)
+        elif isinstance(v, (int, float)):
+            val = _num(v)
+        elif isinstance(v, (list, tuple)) and all(isinstance(x, str) for x in v):
+            val = json.dumps(list(v), ensure_ascii=False)
+        else:
+            raise EngineError(f"unsupported fact value for {k!r}: {type(v).__name__}")
+        parts.append(f"{json.dumps(k)}:{val}")
+    return "{" + ",".join(parts) + "}"
+
+
+# --------------------------------------------------------------------------- rule checks
+
+def _walk(node: Any) -> Iterable[tuple[str, Any]]:
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield k, v
+            yield from _walk(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from _walk(v)
+
+
+def _is_correlated(expr: Any, aliases: set[str]) -> bool:
+    return any(isinstance(v, dict) and len(v) == 1 and next(iter(v)) in aliases and isinstance(next(iter(v.values())), str)
+               for _, v in _walk(expr))
+
+
+def check_rules(rules: dict[str, dict[str, Any]]) -> None:
+    """Refuse rules the engine would mishandle, *before* any ruleset is created."""
+    guards: dict[str, int] = {}
+    constants: dict[str, set[str]] = {}
+    for name, rule in rules.items():
+        if "any" in rule or "all" not in rule:
+            raise EngineError(f"{name}: only 'all' rules are allowed ('any' fires for combinations, §1)")
+        patterns = rule["all"]
+        if not 1 <= len(patterns) <= MAX_PATTERNS_PER_RULE:
+            raise EngineError(f"{name}: {len(patterns)} patterns (1..{MAX_PATTERNS_PER_RULE} allowed)")
+        first = patterns[0]
+        alias0, expr0 = next(iter(first.items()))
+        if alias0 != "e" or not (isinstance(expr0, dict) and expr0.get("t") == "e"):
+            raise EngineError(f"{name}: the first pattern must be the evaluate guard 'e' (order-dependent negation, §3.1)")
+        key = json.dumps(first, sort_keys=True)
+        guards[key] = guards.get(key, 0) + 1
+        if guards[key] > MAX_RULES_PER_PATTERN:
+            raise EngineError(f"more than {MAX_RULES_PER_PATTERN} rules share the guard {key}")
+        aliases: set[str] = set()
+        for pattern in patterns:
+            (alias, expr), = pattern.items()
+            bare = alias.split("$")[0]
+            for k, v in _walk(expr):
+                if k in ("id", "sid") or (isinstance(v, str) and v in ("id", "sid") and k in aliases):
+                    raise EngineError(f"{name}: rules must never reference id or sid (use-after-free, §3.8)")
+                if k in ("$or",) and _is_correlated(v, aliases):
+                    raise EngineError(f"{name}: correlated $or is evaluated wrongly (§3.8)")
+            if isinstance(expr, dict) and "$and" in expr and _is_correlated(expr, aliases):
+                terms = expr["$and"]
+                if terms[-1] != {"_k": {"e": "_k"}}:
+                    raise EngineError(f"{name}: a correlated $and must end with the always-true _k term (§3.8, #381)")
+                if any("$and" in t or "$or" in t for t in terms if isinstance(t, dict)):
+                    raise EngineError(f"{name}: nested $and/$or inside a correlated expression (§3.8)")
+            for k, v in _walk(expr):
+                if not k.startswith("$") and isinstance(v, (str, int, float)) and not isinstance(v, bool):
+                    constants.setdefault(k, set()).add(str(v))
+            aliases.add(bare)
+    for prop, values in constants.items():
+        if len(values) > MAX_CONSTANTS_PER_PROPERTY:
+            raise EngineError(f"{len(values)} distinct constants on {prop!r}; the 513th hangs rule creation (§1)")
+
+
+# --------------------------------------------------------------------------- the ruleset
+
+class _SyncHost(_dr.Host):
+    """A Host without its timer threads: actions run only when we dispatch them (§3.5)."""
+
+    def _run(self) -> None:  # noqa: D401 - overriding the thread starter
+        return None
+
+
+@dataclass(frozen=True)
+class Match:
+    rule: str
+    frame: dict[str, dict[str, Any]]
+
+
+_names = itertools.count()
+
+
+class Ruleset:
+    """One compiled ruleset; evaluates one session at a time."""
+
+    def __init__(self, rules: dict[str, dict[str, Any]]) -> None:
+        rules = json.loads(json.dumps(rules))  # the engine deletes 'run' from what it is given
+        if ALWAYS_RULE in rules:
+            raise EngineError(f"{ALWAYS_RULE} is reserved")
+        # A rule that always fires on the evaluate fact: delete_state on a session where no
+        # action ran segfaults (§2.2).
+        rules[ALWAYS_RULE] = {"all": [{"e": {"t": "e"}}]}
+        check_rules(rules)
+        self._matches: list[Match] = []
+        self._errors: list[BaseException] = []
+        for name, rule in rules.items():
+            rule["cap"] = CAP
+            rule["run"] = self._collector(name)
+        self.name = f"ducha_{os.getpid()}_{next(_names)}"
+        self._host = _SyncHost()
+        self._host.register_rulesets({self.name: rules})
+        self._rs = self._host.get_ruleset(self.name)
+        self._handle = self._rs._handle
+        self._sessions = itertools.count()
+
+    def _collector(self, rule: str) -> Callable[[Any], None]:
+        def run(c: Any) -> None:
+            # Exceptions raised here would be swallowed into session state (§3.6): keep them.
+            try:
+                for frame in c.m:
+                    self._matches.append(Match(rule, {k: dict(v._d) if hasattr(v, "_d") else dict(v)
+                                                      for k, v in frame._d.items()}))
+            except BaseException as e:  # noqa: BLE001 - re-raised after dispatch
+                self._errors.append(e)
+        return run
+
+    def _dispatch(self, offset: int) -> None:
+        errors: list[BaseException] = []
+
+        def done(e: BaseException | None, _state: Any) -> None:
+            if e:
+                errors.append(e)
+        self._rs.do_actions(offset, done)
+        if errors or self._errors:
+            raise EngineError(f"action failed: {(errors or self._errors)[0]!r}")
+
+    def _assert(self, payload: str, many: bool) -> None:
+        code, offset = (_dre.assert_facts if many else _dre.assert_fact)(self._handle, payload)
+        if code not in (RESULT_OK, RESULT_NOT_HANDLED):
+            raise EngineError(f"engine refused facts with code {code} (duplicate or clashing id)")
+        self._dispatch(offset)
+
+    def evaluate(self, facts: list[dict[str, Any]], evaluate: dict[str, Any]) -> list[Match]:
+        """Run one session: ``facts`` then the ``evaluate`` fact; return every match.
+
+        ``evaluate`` must carry ``t: "e"``; it is asserted once, last, as a fact, never posted
+        (negation is order-dependent, §3.1; events are consumed, §3.3). Facts are not mutated.
+        """
+        if len(facts) > MAX_FACTS_PER_SESSION:
+            raise EngineError(f"{len(facts)} facts in one session (limit {MAX_FACTS_PER_SESSION})")
+        sid = f"s{next(self._sessions)}"
+        batch = [dict(f, sid=sid, _k=1) for f in facts]
+        ev = dict(evaluate, sid=sid, _k=1)
+        assign_ids(batch + [ev], sid)
+        self._matches, self._errors = [], []
+        payloads = [dumps_fact(f) for f in batch]  # serialise (and reject bad values) before asserting anything
+        try:
+            for i in range(0, len(payloads), BATCH):
+                self._assert("[" + ",".join(payloads[i:i + BATCH]) + "]", many=True)
+            self._assert(dumps_fact(ev), many=False)
+        except _dre.error as e:  # type: ignore[attr-defined]
+            raise EngineError(f"engine error: {e}") from None
+        matches = self._matches
+        if not any(m.rule == ALWAYS_RULE for m in matches):
+            # Deleting now would segfault (§2.2); leaking one session is the safe failure.
+            raise EngineError("the evaluate fact was not seen: session left undeleted")
+        _dre.delete_state(self._handle, sid)
+        return [m for m in matches if m.rule != ALWAYS_RULE]

@@ -1,0 +1,114 @@
+"""A finding is data: what (obligation, outcome, reason), about whom (subject, jurisdiction,
+lead units), why (expected vs actual, due date, days overdue, the clause and its quote) and
+where (evidence locations). Every outcome is a finding, passes included, so a report can
+show what was examined and not only what failed.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+OUTCOMES = ("violated", "error", "pending", "waived", "not_applicable", "passed")
+SEVERITIES = ("error", "warning", "info")
+
+REASONS: dict[str, tuple[str, str]] = {
+    "missing": ("缺失", "missing"),
+    "late": ("逾期", "late"),
+    "wrong_value": ("取值不符", "wrong value"),
+    "wrong_unit": ("计量单位不符", "wrong unit"),
+    "too_few": ("数量不足", "too few"),
+    "too_many": ("数量过多", "too many"),
+    "below_threshold": ("低于目标值", "below the threshold"),
+    "above_threshold": ("高于限值", "above the limit"),
+    "mismatch": ("牵头单位与方案不一致", "lead units differ from the plan"),
+    "filed_by_non_lead": ("非牵头单位报送", "filed by a unit that is not a lead unit"),
+    "not_started": ("临近时限仍未启动", "not started although due within the warning window"),
+    "no_baseline": ("无可比较的基准值", "no baseline to compare with"),
+    "no_entry": ("台账无此任务", "no ledger entry"),
+    "not_due": ("尚未到期", "not yet due"),
+    "level": ("不适用于该层级", "does not apply at this level"),
+    "not_effective": ("不在生效期内", "not in force on the evaluation date"),
+    "nothing_examined": ("无可检查的对象", "nothing to examine"),
+    "not_configured": ("参数未设置，不检查", "parameter unset: not checked"),
+    "no_periods": ("无完整的检查周期", "no whole period to check"),
+    "engine": ("规则引擎错误", "rule engine error"),
+    "waived": ("已豁免", "waived"),
+}
+
+
+def reason_text(reason: str | None, lang: str) -> str:
+    if not reason:
+        return ""
+    zh, en = REASONS.get(reason, (reason, reason))
+    return en if lang == "en" else zh
+
+
+@dataclass(frozen=True)
+class Finding:
+    submission: str
+    file: str
+    pack: str
+    rule: str
+    obligations: tuple[str, ...]
+    severity: str
+    outcome: str
+    reason: str | None
+    subject_type: str
+    subject_id: str
+    subject_name: str
+    jurisdiction: str
+    jurisdiction_name: str
+    period: str
+    as_of: str
+    expected: str | None = None
+    actual: str | None = None
+    due: str | None = None
+    days_overdue: int | None = None
+    parts: tuple[str, ...] = ()
+    document: str = ""
+    clause: str = ""
+    quote: str = ""
+    title_zh: str = ""
+    title_en: str = ""
+    section: str | None = None
+    lead_units: tuple[str, ...] = ()
+    message_zh: str = ""
+    message_en: str = ""
+    evidence: tuple[str, ...] = ()
+    waiver: dict[str, Any] | None = field(default=None, compare=False)
+
+    @property
+    def fingerprint(self) -> str:
+        """Stable identity of a lapse: the same rule, subject and jurisdiction across quarters."""
+        key = "\x1f".join([self.pack, self.rule, self.subject_type, self.subject_id, self.jurisdiction])
+        return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+    def message(self, lang: str = "zh") -> str:
+        return self.message_en if lang == "en" else self.message_zh
+
+    def title(self, lang: str = "zh") -> str:
+        return self.title_en if lang == "en" else self.title_zh
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["fingerprint"] = self.fingerprint
+        for k in ("obligations", "parts", "lead_units", "evidence"):
+            d[k] = list(d[k])
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Finding":
+        names = {f for f in cls.__dataclass_fields__}
+        kw = {k: v for k, v in d.items() if k in names}
+        for k in ("obligations", "parts", "lead_units", "evidence"):
+            kw[k] = tuple(kw.get(k) or ())
+        return cls(**kw)
+
+    def with_(self, **changes: Any) -> "Finding":
+        return replace(self, **changes)
+
+
+def sort_key(f: Finding) -> tuple[Any, ...]:
+    from .rulefile import _natural
+    return (f.submission, _natural(f.rule), f.subject_type, _natural(f.subject_id), f.jurisdiction)

@@ -1,0 +1,68 @@
+"""*attribute*: records matching a filter have a field in an allowed set, or satisfying a
+comparison with a constant.
+
+``cases`` say which records must satisfy what: each case applies to the subjects that match
+its ``when`` (tests on subject columns) and states ``allowed`` values or ``op``/``value``.
+A record with no value for the field is *missing*.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal, Union
+
+import pandas as pd
+from pydantic import Field
+
+from ..rulefile import ParamRef, RuleBase, Strict
+from .base import Check, Context, Plan, Select, resolve, select_subjects
+
+Scalar = Union[str, int, float, bool]
+NEG = {">=": "$lt", ">": "$lte", "<=": "$gt", "<": "$gte", "==": "$neq", "!=": "$eq"}
+
+
+class Case(Strict):
+    when: dict[str, Scalar] = Field(default_factory=dict, description="subject column → value")
+    allowed: list[str] | ParamRef | None = None
+    op: Literal[">=", ">", "<=", "<", "==", "!="] | None = None
+    value: float | int | ParamRef | None = None
+
+
+class AttributeSpec(Strict):
+    subjects: Select
+    field: str = Field(description="column (path allowed) that is checked")
+    cases: list[Case] = Field(min_length=1)
+    due: dt.date | ParamRef | None = None
+
+
+class AttributeRule(RuleBase):
+    kind: Literal["attribute"]
+    spec: AttributeSpec
+
+
+def _s(v: Any) -> str:
+    return str(v).lower() if isinstance(v, bool) else str(v)
+
+
+def plan(ctx: Context, spec: AttributeSpec) -> Plan:
+    subjects = select_subjects(ctx, spec.subjects)
+    table = str(subjects["_table"].iloc[0]) if len(subjects) else "values"
+    values = resolve(ctx, table, subjects, spec.field) if len(subjects) else pd.Series(dtype=object)
+    numeric = any(c.op is not None for c in spec.cases)
+    x = pd.DataFrame({"sub": subjects.index, "due": ctx.day(spec.due) if spec.due is not None else ctx.as_of_day,
+                      "part": ""})
+    col = "num" if numeric else "str"
+    x[col] = [None if pd.isna(v) else (float(v) if numeric else _s(v)) for v in values]
+    when_cols = sorted({k for c in spec.cases for k in c.when})
+    for k in when_cols:
+        x[f"w_{k}"] = [_s(v) for v in resolve(ctx, table, subjects, k)] if len(subjects) else []
+    checks = [Check("missing", [{"$nex": {col: 1}}])]
+    for i, case in enumerate(spec.cases):
+        terms: list[dict[str, Any]] = [{f"w_{k}": _s(v)} for k, v in case.when.items()] + [{"$ex": {col: 1}}]
+        if case.allowed is not None:
+            terms += [{"$neq": {col: a}} for a in ctx.value(case.allowed)]
+        elif case.op is not None:
+            x[f"c{i}"] = float(ctx.value(case.value))
+            terms.append({NEG[case.op]: {col: {"$m": f"c{i}"}}})
+        checks.append(Check("wrong_value", terms))
+    return Plan("test", subjects, x, checks=checks,
+                test_fields=(col, *[f"w_{k}" for k in when_cols], *[c for c in x.columns if c.startswith("c") and c[1:].isdigit()]))

@@ -1,0 +1,243 @@
+"""What every obligation kind shares: selecting subjects and evidence, and the :class:`Plan`.
+
+A kind turns (rule, dataset, as_of) into a :class:`Plan`: *subjects* (what the obligation is
+about: a jurisdiction, a water body, a chief, a task row), *expectations* ``x`` (one or more
+per subject: a period, a level, a required document) and, for the ``match`` template,
+*evidence* ``y``. This is the aggregate stage: the relational work is done here with pandas,
+so the engine receives compact facts. The engine then decides every expectation
+(:mod:`checker.kinds.templates`), and :mod:`checker.outcomes` turns its matches into findings.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal, Union
+
+import numpy as np
+import pandas as pd
+from pydantic import Field
+
+from ..dataset import Dataset
+from ..dates import day_number
+from ..errors import RuleError
+from ..model import LEVEL_ORDER, TABLES, table_key
+from ..rulefile import LoadedRule, ParamRef, Strict
+from ..schema import column_specs
+from ..units import unit_key
+
+Scalar = Union[str, int, float, bool, None]
+FilterValue = Union[Scalar, list[Scalar], ParamRef]
+NEVER = -10**7  # a day number before any real date
+TableName = Literal[tuple(TABLES)]  # type: ignore[valid-type]
+
+
+class Select(Strict):
+    """Records of a table (or the submitter, or listed values) matching ``where``.
+
+    ``where`` maps a column to a value, a list of values (any of), ``$submitter`` (the
+    submitting jurisdiction's code), ``$notnull`` or ``$null``. A column may be a path:
+    ``water_body.main_river`` follows a reference; ``jurisdiction@county`` is the county
+    that contains the record's jurisdiction.
+    """
+
+    table: Union[TableName, Literal["submitter", "values"]]  # type: ignore[valid-type]
+    where: dict[str, FilterValue] = Field(default_factory=dict)
+    values: list[dict[str, Any]] | ParamRef | None = Field(default=None, description="rows, for table: values")
+    expand: dict[str, list[str] | ParamRef] = Field(
+        default_factory=dict, description="cross product: one subject per listed value of each key")
+
+
+class Evidence(Strict):
+    table: TableName  # type: ignore[valid-type]
+    where: dict[str, FilterValue] = Field(default_factory=dict)
+    match: dict[str, str] = Field(default_factory=dict,
+                                  description="evidence column → subject column (paths allowed); all must be equal")
+    date: str | None = Field(default=None, description="the evidence's date column that must be on time")
+    normalise: Literal["unit"] | None = Field(default=None, description="compare match values as unit names")
+
+
+@dataclass
+class Check:
+    """One way an expectation fails, as alpha tests on the expectation fact (test template)."""
+
+    tag: str  # reason: missing, too_few, too_many, wrong_value, below_threshold, wrong_unit, mismatch, no_baseline
+    terms: list[dict[str, Any]]
+
+
+@dataclass
+class Plan:
+    template: Literal["match", "test"]
+    subjects: pd.DataFrame  # stype sid sname jurisdiction leads
+    x: pd.DataFrame  # sub part due [key lo] [test fields] expected
+    y: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["key", "day", "ok", "ev"]))
+    checks: list[Check] = field(default_factory=list)
+    other_reason: str = "wrong_unit"
+    test_fields: tuple[str, ...] = ()
+
+
+@dataclass
+class Context:
+    ds: Dataset
+    as_of: date
+    rule: LoadedRule
+    params: dict[str, Any]
+    _anc: pd.DataFrame | None = None
+
+    @property
+    def as_of_day(self) -> int:
+        return day_number(self.as_of)
+
+    @property
+    def submitter(self) -> dict[str, Any]:
+        return self.ds.jurisdiction
+
+    def value(self, v: Any) -> Any:
+        if isinstance(v, ParamRef):
+            if v.param not in self.params:
+                raise RuleError(str(self.rule.path), "/params", f"unknown parameter {v.param!r}")
+            return self.params[v.param]
+        return v
+
+    def day(self, v: Any) -> int | None:
+        v = self.value(v)
+        if v is None:
+            return None
+        if isinstance(v, str):
+            v = date.fromisoformat(v)
+        return day_number(v)
+
+    def ancestors(self) -> pd.DataFrame:
+        if self._anc is None:
+            self._anc = self.ds.ancestor_codes().set_index("code")
+        return self._anc
+
+
+# --------------------------------------------------------------------------- columns and filters
+
+def resolve(ctx: Context, table: str, frame: pd.DataFrame, path: str) -> pd.Series:
+    """A column of ``frame`` by path (see :class:`Select`)."""
+    if path in frame.columns:
+        return frame[path]
+    if "@" in path:
+        col, level = path.split("@", 1)
+        codes = resolve(ctx, table, frame, col)
+        anc = ctx.ancestors()
+        if level in LEVEL_ORDER:
+            return codes.map(anc[f"at_{level}"]).astype(object)
+        levels = resolve(ctx, table, frame, level)
+        out = [anc.at[c, f"at_{lv}"] if (c in anc.index and isinstance(lv, str) and lv in LEVEL_ORDER) else None
+               for c, lv in zip(codes, levels)]
+        return pd.Series(out, index=frame.index, dtype=object)
+    if "." in path:
+        col, rest = path.split(".", 1)
+        spec = next((s for s in column_specs(table) if s.name == col), None) if table in TABLES else None
+        if spec is None or spec.ref is None:
+            raise RuleError(str(ctx.rule.path), "/spec", f"{table}.{col} is not a reference column")
+        target = ctx.ds.table(spec.ref)
+        key = table_key(spec.ref)
+        values = resolve(ctx, spec.ref, target, rest)
+        lookup = pd.Series(values.to_numpy(), index=target[key].to_numpy())
+        return frame[col].map(lookup)
+    raise RuleError(str(ctx.rule.path), "/spec", f"unknown column {path!r} in {table}")
+
+
+def apply_where(ctx: Context, table: str, frame: pd.DataFrame, where: dict[str, Any]) -> pd.DataFrame:
+    mask = pd.Series(True, index=frame.index)
+    for path, raw in where.items():
+        want = ctx.value(raw)
+        col = resolve(ctx, table, frame, path)
+        if want == "$notnull":
+            mask &= col.notna()
+        elif want == "$null":
+            mask &= col.isna()
+        elif isinstance(want, list):
+            mask &= col.isin([ctx.submitter["code"] if w == "$submitter" else w for w in want])
+        else:
+            if want == "$submitter":
+                want = ctx.submitter["code"]
+            mask &= (col == want).fillna(False).astype(bool)
+    return frame[mask.to_numpy(dtype=bool)]
+
+
+def _name_col(table: str, frame: pd.DataFrame) -> pd.Series:
+    for c in ("name", "title", "unit"):
+        if c in frame.columns:
+            return frame[c].astype(object)
+    return frame[table_key(table)].astype(object)
+
+
+def select_subjects(ctx: Context, sel: Select, stype: str | None = None) -> pd.DataFrame:
+    """Subjects with the standard columns ``stype sid sname jurisdiction leads src`` plus the source's."""
+    ds = ctx.ds
+    if sel.table == "submitter":
+        j = ds.table("jurisdictions")
+        frame = j[j["code"] == ctx.submitter["code"]].copy()
+        table = "jurisdictions"
+    elif sel.table == "values":
+        rows = ctx.value(sel.values) or []
+        frame = pd.DataFrame(rows).copy() if rows else pd.DataFrame(columns=["id", "name"])
+        table = "values"
+        frame["jurisdiction"] = ctx.submitter["code"]
+    else:
+        table = sel.table
+        frame = ds.table(table).copy()
+        if table == "jurisdictions":
+            # Only the submitter's own jurisdiction and those below it.
+            at = resolve(ctx, table, frame, f"code@{ctx.submitter['level']}")
+            frame = frame[(at == ctx.submitter["code"]).fillna(False).to_numpy(dtype=bool)]
+    if table != "values":
+        frame = apply_where(ctx, table, frame, sel.where)
+    out = frame.copy()
+    out["stype"] = stype or ("jurisdiction" if table in ("jurisdictions",) else table.rstrip("s"))
+    out["sid"] = (out["id"] if "id" in out.columns else out[table_key(table)]).astype(str) if table != "values" else out["id"].astype(str)
+    out["sname"] = _name_col(table, out) if table != "values" else out.get("name", out["id"]).astype(object)
+    if table == "jurisdictions":
+        out["jurisdiction"] = out["code"]
+    elif "jurisdiction" not in out.columns:
+        out["jurisdiction"] = ctx.submitter["code"]
+    out["src"] = [f"{table}:{r}" for r in out["_row"]] if "_row" in out.columns else None
+    out["leads"] = [list(ctx.rule.spec.attribute_to)] * len(out)
+    out["_table"] = table
+    for col, values in sel.expand.items():
+        vals = ctx.value(values)
+        out = out.merge(pd.DataFrame({col: vals}), how="cross")
+        out["sid"] = out["sid"] + "@" + out[col].astype(str)
+    return out.reset_index(drop=True)
+
+
+def select_evidence(ctx: Context, ev: Evidence) -> pd.DataFrame:
+    """Evidence records (``where`` applied; those dated after ``as_of`` are not known yet)."""
+    frame = apply_where(ctx, ev.table, ctx.ds.table(ev.table), ev.where)
+    if ev.date is not None:
+        days = frame[ev.date]
+        frame = frame[(days.notna() & (days <= ctx.as_of_day)).to_numpy(dtype=bool)]
+    return frame
+
+
+def keys(ctx: Context, table: str, frame: pd.DataFrame, columns: list[str], normalise: str | None) -> pd.Series:
+    """One string join key per row: the listed columns' values joined by ``|``."""
+    if not columns:
+        return pd.Series([""] * len(frame), index=frame.index, dtype=object)
+    parts = []
+    for c in columns:
+        col = resolve(ctx, table, frame, c).astype(object)
+        if normalise == "unit":
+            col = col.map(lambda v: unit_key(str(v)) if isinstance(v, str) else v)
+        parts.append(col.map(lambda v: "\x00" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)))
+    key = parts[0]
+    for p in parts[1:]:
+        key = key + "|" + p
+    # A missing part can never match: make the key unique to its row.
+    bad = pd.concat(parts, axis=1).apply(lambda r: "\x00" in r.values, axis=1) if len(frame) else pd.Series(dtype=bool)
+    if len(frame) and bad.any():
+        key = key.where(~bad, "\x00missing" + pd.Series(range(len(frame)), index=frame.index).astype(str))
+    return key
+
+
+def evidence_refs(table: str, frame: pd.DataFrame) -> list[str]:
+    return [f"{table}:{r}" for r in frame["_row"]]
+
+
+def empty_y() -> pd.DataFrame:
+    return pd.DataFrame({"key": pd.Series(dtype=object), "day": pd.Series(dtype=np.int64),
+                         "ok": pd.Series(dtype=np.int64), "ev": pd.Series(dtype=object)})

@@ -1,0 +1,99 @@
+"""*recurring*: one expectation per period (quarter, year, N years) from a first period up to
+``as_of``, each with its own due day.
+
+Evidence belongs to a period by a field (a report's ``year``) or by its date. ``due`` is the
+period's last day (``end``) or a month-day in the period's last year (``01-31``: a budget for
+year Y recorded by Y-01-31). ``window`` narrows the acceptable dates around an anchor day
+(±15 days around 05-22): evidence before the window does not count, after it is late.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Literal
+
+import pandas as pd
+from pydantic import Field
+
+from ..dates import Period, day_number, from_day, month_day_in, parse_quarter, period_of, periods_between
+from ..rulefile import ParamRef, RuleBase, Strict
+from .base import NEVER, Context, Evidence, Plan, Select, empty_y, select_subjects
+from .match import evidence_y, subject_keys
+
+
+class Window(Strict):
+    around: str = Field(description="anchor day MM-DD, or a subject column holding one (unset: not checked)")
+    before: int | ParamRef = 0
+    after: int | ParamRef = 0
+
+
+class PeriodSpec(Strict):
+    every: Literal["quarter", "year", "years"]
+    n: int = Field(default=1, ge=1, description="years per period (every: years)")
+    first: str = Field(description="label of the first period: 2018, 2018Q1; for years, its last year (2025)")
+    until: Literal["as_of", "submission"] = "as_of"
+    due: str = Field(default="end", pattern=r"^(end|\d{2}-\d{2})$")
+    window: Window | None = None
+
+
+class RecurringSpec(Strict):
+    subjects: Select = Field(default_factory=lambda: Select(table="submitter"))
+    evidence: Evidence
+    period: PeriodSpec
+    period_field: str | None = Field(default=None, description="evidence column holding the period's year")
+
+
+class RecurringRule(RuleBase):
+    kind: Literal["recurring"]
+    spec: RecurringSpec
+
+
+def _first_period(p: PeriodSpec) -> Period:
+    if p.every == "quarter":
+        return parse_quarter(p.first)
+    y = int(p.first)
+    return period_of(p.every, date(y, 12, 31), n=p.n, anchor=y)
+
+
+def expected_periods(ctx: Context, p: PeriodSpec) -> list[Period]:
+    first = _first_period(p)
+    last = ctx.as_of
+    if p.until == "submission":
+        last = min(last, parse_quarter(ctx.ds.header.period).end)
+    anchor = int(p.first) if p.every == "years" else None
+    return periods_between(p.every, first.start, last, n=p.n, anchor=anchor)
+
+
+def due_of(p: PeriodSpec, period: Period) -> date:
+    return period.end if p.due == "end" else month_day_in(period.end.year, p.due)
+
+
+def plan(ctx: Context, spec: RecurringSpec) -> Plan:
+    p = spec.period
+    subjects = select_subjects(ctx, spec.subjects)
+    skey = subject_keys(ctx, subjects, spec.evidence)
+    periods = expected_periods(ctx, p)
+    rows = []
+    for i, k in zip(subjects.index, skey):
+        for per in periods:
+            lo, due = NEVER, day_number(due_of(p, per))
+            if p.window is not None:
+                anchor = p.window.around
+                if anchor in subjects.columns:
+                    anchor = subjects.at[i, anchor]
+                if not isinstance(anchor, str) or not anchor:
+                    continue  # not configured for this subject: nothing to examine
+                mid = month_day_in(per.end.year, anchor)
+                lo = day_number(mid - timedelta(days=int(ctx.value(p.window.before))))
+                due = day_number(mid + timedelta(days=int(ctx.value(p.window.after))))
+            rows.append({"sub": i, "key": f"{k}|{per.label}", "lo": lo, "due": due, "part": per.label})
+    x = pd.DataFrame(rows, columns=["sub", "key", "lo", "due", "part"])
+    frame = ctx.ds.table(spec.evidence.table)
+    anchor = int(p.first) if p.every == "years" else None
+    if spec.period_field:
+        years = frame[spec.period_field]
+        label = years.map(lambda y: None if pd.isna(y) else period_of(p.every, date(int(y), 12, 31), n=p.n, anchor=anchor).label)
+    else:
+        days = frame[spec.evidence.date] if spec.evidence.date else pd.Series(dtype="Int64")
+        label = days.map(lambda d: None if pd.isna(d) else period_of(p.every, from_day(int(d)), n=p.n, anchor=anchor).label)
+    y = evidence_y(ctx, spec.evidence, label.astype(object)) if len(frame) else empty_y()
+    return Plan("match", subjects, x, y)
