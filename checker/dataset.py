@@ -122,6 +122,15 @@ def build_dataset(raw: RawSubmission) -> Dataset:
     return Dataset(header=header, tables=tables, raw=raw)
 
 
+def dataset_from_document(doc: dict[str, Any], file: str = "<memory>") -> Dataset:
+    """Validate and type an in-memory document (as JSON would give it)."""
+    import copy
+
+    from .load.jsonyaml import _dates_to_iso
+    raw = RawSubmission(file=file, format="json", header={}, tables={}, doc=_dates_to_iso(copy.deepcopy(doc)))
+    return build_dataset(raw)
+
+
 def load_dataset(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> Dataset:
     """load → validate → model, for one input path."""
     return build_dataset(load_path(path, max_bytes=max_bytes))

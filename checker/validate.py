@@ -92,7 +92,7 @@ _BOOL = {"true": True, "false": False, "1": True, "0": False, "是": True, "否"
 
 
 def _blank(s: pd.Series) -> pd.Series:
-    return s.isna() | s.map(lambda v: isinstance(v, str) and not v.strip(), na_action="ignore").fillna(False).astype(bool)
+    return s.isna() | s.map(lambda v: isinstance(v, str) and not v.strip()).astype(bool)
 
 
 def _nfkc(v: Any) -> Any:

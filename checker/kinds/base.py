@@ -141,6 +141,11 @@ def resolve(ctx: Context, table: str, frame: pd.DataFrame, path: str) -> pd.Seri
     raise RuleError(str(ctx.rule.path), "/spec", f"unknown column {path!r} in {table}")
 
 
+def truth(mask: pd.Series) -> pd.Series:
+    """A comparison result as plain bools; missing values (NA) are false."""
+    return mask.astype("boolean").fillna(False).astype(bool)
+
+
 def apply_where(ctx: Context, table: str, frame: pd.DataFrame, where: dict[str, Any]) -> pd.DataFrame:
     mask = pd.Series(True, index=frame.index)
     for path, raw in where.items():
@@ -155,7 +160,7 @@ def apply_where(ctx: Context, table: str, frame: pd.DataFrame, where: dict[str, 
         else:
             if want == "$submitter":
                 want = ctx.submitter["code"]
-            mask &= (col == want).fillna(False).astype(bool)
+            mask &= truth(col == want)
     return frame[mask.to_numpy(dtype=bool)]
 
 
@@ -184,7 +189,7 @@ def select_subjects(ctx: Context, sel: Select, stype: str | None = None) -> pd.D
         if table == "jurisdictions":
             # Only the submitter's own jurisdiction and those below it.
             at = resolve(ctx, table, frame, f"code@{ctx.submitter['level']}")
-            frame = frame[(at == ctx.submitter["code"]).fillna(False).to_numpy(dtype=bool)]
+            frame = frame[truth(at == ctx.submitter["code"]).to_numpy()]
     if table != "values":
         frame = apply_where(ctx, table, frame, sel.where)
     out = frame.copy()
@@ -210,7 +215,7 @@ def select_evidence(ctx: Context, ev: Evidence) -> pd.DataFrame:
     frame = apply_where(ctx, ev.table, ctx.ds.table(ev.table), ev.where)
     if ev.date is not None:
         days = frame[ev.date]
-        frame = frame[(days.notna() & (days <= ctx.as_of_day)).to_numpy(dtype=bool)]
+        frame = frame[truth(days <= ctx.as_of_day).to_numpy()]
     return frame
 
 

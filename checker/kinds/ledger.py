@@ -112,7 +112,7 @@ def _completion(ctx: Context, spec: LedgerSpec, rows: list[dict[str, Any]], subj
     x = pd.DataFrame({"sub": subjects.index, "key": subjects["sid"], "lo": NEVER,
                       "due": [day_number(dt.date.fromisoformat(str(r["due"]))) for r in rows], "part": ""})
     done = tasks[((tasks["status"] == "completed") & tasks["completed"].notna() & tasks["deliverable"].notna()
-                  & (tasks["completed"] <= ctx.as_of_day).fillna(False)).to_numpy(dtype=bool)]
+                  & (tasks["completed"].fillna(10**9) <= ctx.as_of_day)).to_numpy(dtype=bool)]
     y = pd.DataFrame({"key": done["task_ref"].astype(str), "day": done["completed"].astype("int64"), "ok": 1,
                       "ev": evidence_refs("tasks", done)}) if len(done) else empty_y()
     return Plan("match", subjects, x, y)
@@ -126,7 +126,7 @@ def _progress(ctx: Context, spec: LedgerSpec, rows: list[dict[str, Any]], subjec
     x = pd.DataFrame([{"sub": i, "key": f"{r['ref']}|{q.label}", "lo": NEVER, "due": day_number(q.end), "part": q.label}
                       for i, r in enumerate(rows) for q in quarters], columns=["sub", "key", "lo", "due", "part"])
     prog = ctx.ds.table("progress")
-    prog = prog[(prog["date"] <= ctx.as_of_day).fillna(False).to_numpy(dtype=bool)]
+    prog = prog[(prog["date"].fillna(10**9) <= ctx.as_of_day).to_numpy(dtype=bool)]
     if prog.empty:
         return Plan("match", subjects, x, empty_y(), other_reason="filed_by_non_lead")
     ref_of = dict(zip(tasks["id"], tasks["task_ref"].astype(str)))
