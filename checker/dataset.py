@@ -8,6 +8,7 @@ where its evidence is.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -43,7 +44,7 @@ class Dataset:
     def location(self, table: str, row: int) -> Location:
         return self.raw.location(table, row)
 
-    @property
+    @cached_property
     def jurisdiction(self) -> dict[str, Any]:
         j = self.tables["jurisdictions"]
         row = j[j["code"] == self.header.jurisdiction].iloc[0]

@@ -209,10 +209,8 @@ def make_finding(ctx: Context, srow: Any, outcome: str, reason: str | None, *, e
                  parts: tuple[str, ...] = (), evidence: tuple[str, ...] = ()) -> Finding:
     spec = ctx.rule.spec
     ds = ctx.ds
-    j = ds.table("jurisdictions")
     jcode = str(srow.get("jurisdiction") or ctx.submitter["code"])
-    jname_s = j.loc[j["code"] == jcode, "name"]
-    jname = str(jname_s.iloc[0]) if len(jname_s) else jcode
+    jname = ctx.jurisdiction_name(jcode)
     leads = tuple(srow.get("leads") or spec.attribute_to)
     section = srow.get("section") if isinstance(srow.get("section"), str) else spec.section
     values: dict[str, Any] = {"subject": str(srow.get("sname")), "due": due or "", "detail": "、".join(parts),

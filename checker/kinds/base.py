@@ -82,6 +82,7 @@ class Context:
     rule: LoadedRule
     params: dict[str, Any]
     _anc: pd.DataFrame | None = None
+    _names: dict[str, str] | None = None
 
     @property
     def as_of_day(self) -> int:
@@ -105,6 +106,12 @@ class Context:
         if isinstance(v, str):
             v = date.fromisoformat(v)
         return day_number(v)
+
+    def jurisdiction_name(self, code: str) -> str:
+        if self._names is None:
+            j = self.ds.table("jurisdictions")
+            self._names = dict(zip(j["code"], j["name"]))
+        return str(self._names.get(code, code))
 
     def ancestors(self) -> pd.DataFrame:
         if self._anc is None:
@@ -230,11 +237,12 @@ def keys(ctx: Context, table: str, frame: pd.DataFrame, columns: list[str], norm
             col = col.map(lambda v: unit_key(str(v)) if isinstance(v, str) else v)
         parts.append(col.map(lambda v: "\x00" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)))
     key = parts[0]
+    bad = parts[0] == "\x00"
     for p in parts[1:]:
         key = key + "|" + p
-    # A missing part can never match: make the key unique to its row.
-    bad = pd.concat(parts, axis=1).apply(lambda r: "\x00" in r.values, axis=1) if len(frame) else pd.Series(dtype=bool)
-    if len(frame) and bad.any():
+        bad |= p == "\x00"
+    # A missing part can never match anything: give the row a key no evidence can have.
+    if bad.any():
         key = key.where(~bad, "\x00missing" + pd.Series(range(len(frame)), index=frame.index).astype(str))
     return key
 
