@@ -106,17 +106,25 @@ def to_document(ds: Dataset) -> dict[str, Any]:
 def build_dataset(raw: RawSubmission) -> Dataset:
     """Validate ``raw`` and type it; raises :class:`InputError` with every problem found."""
     sink = ProblemSink()
+    typing_sink = sink
     if raw.doc is not None:
         check_document(raw, sink)
-        sink.raise_if_any()
+        if sink.problems:
+            # Report duplicate ids and dangling references in the same run as the schema
+            # errors (all problems at once) when the tables are at least lists of records;
+            # the typing pass would only repeat what jsonschema said, so it reports nowhere.
+            if not all(isinstance(raw.doc.get(n, []), list) and all(isinstance(r, dict) for r in raw.doc.get(n, []))
+                       for n in TABLES):
+                sink.raise_if_any()
+            typing_sink = ProblemSink()
         header_src = {k: v for k, v in raw.doc.items() if k not in TABLES}
         raw.header = header_src
         frames = {name: pd.DataFrame.from_records(raw.doc.get(name) or [], columns=[s.name for s in column_specs(name)])
                   for name in TABLES}
     else:
         frames = {name: raw.tables.get(name, pd.DataFrame(dtype=object)) for name in TABLES}
-    header_values = coerce_header(raw, sink)
-    tables = {name: coerce_table(raw, name, frame, sink) for name, frame in frames.items()}
+    header_values = coerce_header(raw, typing_sink)
+    tables = {name: coerce_table(raw, name, frame, typing_sink) for name, frame in frames.items()}
     check_integrity(raw, header_values, tables, sink)
     sink.raise_if_any()
     header = Header.model_validate(header_values)

@@ -63,8 +63,17 @@ class InputError(Exception):
     """The submission cannot be used. Carries every problem found, sorted."""
 
     def __init__(self, problems: Iterable[Problem]) -> None:
-        self.problems: list[Problem] = sorted(set(problems))
+        self.problems: list[Problem] = sorted(set(problems), key=_sort_key)
         super().__init__(f"{len(self.problems)} input problem(s)")
+
+
+def _sort_key(p: Problem) -> tuple[object, ...]:
+    """Reading order: file, then place (absent parts first, pointer segments and rows
+    numerically), then code. Never compares ``None`` with a string, as field order would."""
+    loc = p.location
+    pointer = tuple((0, int(s), "") if s.isdigit() else (1, 0, s) for s in (loc.pointer or "").split("/")[1:])
+    return (loc.file, loc.pointer is not None, pointer, loc.sheet or "", -1 if loc.row is None else loc.row,
+            loc.column or "", p.code, p.message_zh, p.message_en, p.value or "")
 
 
 class RuleError(Exception):

@@ -23,7 +23,8 @@ RANK = {"error": 0, "violated": 1, "pending": 2, "passed": 3, "not_applicable": 
 
 
 def _iso(day: Any) -> str | None:
-    return None if day is None or pd.isna(day) else from_day(int(day)).isoformat()
+    # Undated evidence (a ledger entry, a member list) carries a day before any real date.
+    return None if day is None or pd.isna(day) or int(day) <= -10**6 else from_day(int(day)).isoformat()
 
 
 class _X:
@@ -161,13 +162,15 @@ def decide(ctx: Context, plan: Plan, matches: list[Match]) -> list[Finding]:
     for sub, srow in plan.subjects.iterrows():
         xs = by_sub.get(int(sub), [])
         if not xs:
-            findings.append(make_finding(ctx, srow, "not_applicable", "no_periods" if plan.template == "test" and ctx.rule.spec.kind == "cardinality" else "not_configured"))
+            findings.append(make_finding(ctx, srow, "not_applicable", "no_periods" if plan.template == "test" and ctx.rule.spec.kind in ("cardinality", "threshold") else "not_configured"))
             continue
         vs = [(xi, verdicts[xi]) for xi in xs]
         worst = min(vs, key=lambda p: (RANK[p[1].status], p[0]))
         status = worst[1].status
         bad = [(xi, v) for xi, v in vs if v.status == status]
-        xi0, v0 = bad[0]
+        # The headline is the most overdue of them (the first on a tie): reason, due date, days
+        # overdue, expected and actual all describe that one lapse, never a mix of several.
+        xi0, v0 = max(bad, key=lambda p: (-1 if p[1].overdue is None else p[1].overdue, -p[0]))
         row = x.loc[xi0]
         parts = tuple(str(x.at[xi, "part"]) for xi, _ in bad if str(x.at[xi, "part"]))
         if status == "passed":
@@ -177,11 +180,10 @@ def decide(ctx: Context, plan: Plan, matches: list[Match]) -> list[Finding]:
             evidence.extend(v.ev)
         if isinstance(srow.get("src"), str):
             evidence.append(srow["src"])
-        reasons = sorted({v.reason for _, v in bad if v.reason})
         fz = _expected_actual(plan, ctx, row, v0, "zh")
         fe = _expected_actual(plan, ctx, row, v0, "en")
-        overdue = max((v.overdue for _, v in bad if v.overdue is not None), default=None)
-        findings.append(make_finding(ctx, srow, status, reasons[0] if reasons else None,
+        overdue = v0.overdue
+        findings.append(make_finding(ctx, srow, status, v0.reason,
                                      expected=(fz[0], fe[0]), actual=(fz[1], fe[1]),
                                      due=_iso(row.get("due")) if status != "passed" else _iso(row.get("due")),
                                      overdue=overdue if status == "violated" else None, parts=parts,
@@ -213,7 +215,8 @@ def make_finding(ctx: Context, srow: Any, outcome: str, reason: str | None, *, e
     jname = ctx.jurisdiction_name(jcode)
     leads = tuple(srow.get("leads") or spec.attribute_to)
     section = srow.get("section") if isinstance(srow.get("section"), str) else spec.section
-    values: dict[str, Any] = {"subject": str(srow.get("sname")), "due": due or "", "detail": "、".join(parts),
+    values: dict[str, Any] = {"subject": str(srow.get("sname")), "subject_id": str(srow.get("sid")),
+                              "due": due or "", "detail": "、".join(parts),
                               "jurisdiction": jname, "days": overdue if overdue is not None else ""}
     mz = _render(spec.message.zh, {**values, "expected": expected[0] or "", "actual": actual[0] or "",
                                    "reason": reason_text(reason, "zh")})

@@ -17,7 +17,11 @@ import unicodedata
 #: ``贵港市`` wins over ``贵港`` and ``长宁区`` over ``区``. At most one is stripped.
 #: ``贵港`` (without 市) is listed because the seed writes ``贵港海事局``, a unit that the
 #: city list otherwise calls ``市海事局``.
-JURISDICTION_PREFIXES: tuple[str, ...] = ("长宁区", "贵港市", "贵港", "区", "市", "县")
+#: The five county-level divisions of 贵港 are listed so that a county's own department
+#: (港北区水利局) compares equal to the plan's unit (市水利局) when counties apply the city
+#: list to themselves (GG-08, 县(市、区)结合实际参照执行).
+JURISDICTION_PREFIXES: tuple[str, ...] = ("长宁区", "贵港市", "港北区", "港南区", "覃塘区", "平南县", "桂平市",
+                                          "贵港", "区", "市", "县")
 
 #: Names that *begin* with a prefix character that is part of the unit's own name, so the
 #: character must not be stripped: ``市场监管局`` is not ``市`` + ``场监管局``, and
@@ -59,8 +63,9 @@ def unit_key(name: str) -> str:
 
 #: Separators between units in a list cell: 、 ，, ; ； / and line breaks.
 _SEPARATORS = frozenset("、，,;；/\n\r")
-_OPENERS = frozenset("(（[【〔")
-_CLOSERS = frozenset(")）]】〕")
+# 〈〉: the Guigang seed writes 各县〈市、区〉人民政府 as one lead unit.
+_OPENERS = frozenset("(（[【〔〈")
+_CLOSERS = frozenset(")）]】〕〉")
 
 
 def split_units(text: str) -> list[str]:

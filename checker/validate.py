@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
@@ -41,7 +41,7 @@ def _validator() -> Draft202012Validator:
 
 
 def _pointer(path: Any) -> str:
-    return "".join(f"/{p}" for p in path)
+    return "".join(f"/{_escape(str(p))}" for p in path)
 
 
 def _translate(e: ValidationError) -> tuple[str, str, str]:
@@ -59,7 +59,12 @@ def _translate(e: ValidationError) -> tuple[str, str, str]:
         shown = "、".join(map(str, allowed))
         return "E-ENUM", f"取值“{e.instance}”不在允许范围内（{shown}）", f"{e.instance!r} is not one of: {', '.join(map(str, allowed))}"
     if kw == "type":
-        return "E-TYPE", f"类型错误：应为 {e.validator_value}", f"wrong type: expected {e.validator_value}"
+        want = e.validator_value if isinstance(e.validator_value, str) else "/".join(e.validator_value)
+        got = _json_type(e.instance)
+        hint_zh = "（编号、代码等文本请加引号）" if want == "string" and got in ("integer", "number") else ""
+        hint_en = " (quote ids and codes)" if hint_zh else ""
+        return ("E-TYPE", f"类型错误：应为 {_TYPE_ZH.get(want, want)}，实为 {_TYPE_ZH.get(got, got)}{hint_zh}",
+                f"wrong type: expected {want}, got {got}{hint_en}")
     if kw == "format" and isinstance(e.cause, DateParseError):
         return "E-DATE", f"日期“{e.instance}”无效：{e.cause.why_zh}", f"invalid date {e.instance!r}: {e.cause.why_en}"
     if kw == "pattern":
@@ -73,6 +78,24 @@ def _translate(e: ValidationError) -> tuple[str, str, str]:
     return "E-SCHEMA", e.message, e.message
 
 
+_TYPE_ZH = {"string": "文本 string", "integer": "整数 integer", "number": "数字 number", "boolean": "布尔 boolean",
+            "array": "列表 array", "object": "对象 object", "null": "空 null"}
+
+
+def _json_type(v: Any) -> str:
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "boolean"
+    if isinstance(v, int):
+        return "integer"
+    if isinstance(v, float):
+        return "number"
+    if isinstance(v, str):
+        return "string"
+    return "array" if isinstance(v, list) else "object"
+
+
 def check_document(raw: RawSubmission, sink: ProblemSink) -> None:
     assert raw.doc is not None
     errors = sorted(_validator().iter_errors(raw.doc), key=lambda e: [str(p) for p in e.absolute_path])
@@ -80,23 +103,108 @@ def check_document(raw: RawSubmission, sink: ProblemSink) -> None:
         # anyOf (nullable fields) wraps the useful error; report the most specific one.
         if e.context:
             e = min(e.context, key=lambda c: (c.validator == "type", len(c.absolute_path)))
+        pointer = _pointer(e.absolute_path)
+        if e.validator == "additionalProperties" and isinstance(e.instance, dict):
+            # One problem per unknown key, pointing at the key itself.
+            allowed = set(e.schema.get("properties", {}))
+            for key in sorted(k for k in e.instance if k not in allowed):
+                sink.add(Location(raw.file, pointer=f"{pointer}/{_escape(key)}"), "E-UNKNOWN-FIELD",
+                         f"未知字段“{key}”", f"unknown field {key!r}", key)
+            continue
         code, zh, en = _translate(e)
-        sink.add(Location(raw.file, pointer=_pointer(e.absolute_path)), code, zh, en,
+        if e.validator == "required":  # point at where the missing field belongs
+            missing = re.findall(r"'([^']+)'", e.message)
+            if missing:
+                pointer = f"{pointer}/{_escape(missing[0])}"
+        sink.add(Location(raw.file, pointer=pointer), code, zh, en,
                  None if isinstance(e.instance, (dict, list)) else e.instance)
 
 
+def _escape(key: str) -> str:
+    return str(key).replace("~", "~0").replace("/", "~1")
+
+
 # --------------------------------------------------------------------------- column coercion
+#
+# Every check here works on whole columns: a million-row patrol table must not cost a Python
+# call per cell. Where a value needs Python (an unusual date spelling, a yes/no word), each
+# *distinct* value is handled once (``_per_value``) and the result spread back with numpy.
 
 _BOOL = {"true": True, "false": False, "1": True, "0": False, "是": True, "否": False,
          "y": True, "n": False, "yes": True, "no": False}
 
 
+def _is_text_dtype(s: pd.Series) -> bool:
+    """pandas' own string dtype (CSV and Parquet text), as opposed to object columns."""
+    return s.dtype != object and pd.api.types.is_string_dtype(s.dtype)
+
+
+def _kind(s: pd.Series) -> str:
+    """What an object column holds (``string``, ``integer``, ``mixed`` …), skipping missing."""
+    if _is_text_dtype(s):
+        return "string"
+    try:
+        return str(pd.api.types.infer_dtype(s, skipna=True))
+    except TypeError:
+        return "mixed"
+
+
 def _blank(s: pd.Series) -> pd.Series:
-    return s.isna() | s.map(lambda v: isinstance(v, str) and not v.strip()).astype(bool)
+    na = s.isna()
+    if s.dtype != object and not _is_text_dtype(s):
+        return na
+    if _kind(s) == "string":
+        return na | s.str.strip().eq("").fillna(False).astype(bool)
+    return na | s.map(lambda v: isinstance(v, str) and not v.strip()).astype(bool)
 
 
-def _nfkc(v: Any) -> Any:
-    return unicodedata.normalize("NFKC", v).strip() if isinstance(v, str) else v
+def _factorize(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, distinct values); missing cells get code -1."""
+    try:
+        codes, uniques = pd.factorize(s, use_na_sentinel=True)
+        return np.asarray(codes), np.asarray(uniques, dtype=object)
+    except TypeError:  # unhashable cells (a list where a scalar belongs): each is its own value
+        values = s.to_numpy(dtype=object)
+        codes = np.array([-1 if _isna(v) else i for i, v in enumerate(values)], dtype=np.int64)
+        return codes, values
+
+
+def _per_value(s: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:
+    """``s.map(fn)`` evaluated once per distinct value (object result; missing → None)."""
+    codes, uniques = _factorize(s)
+    mapped = np.empty(len(uniques) + 1, dtype=object)
+    for i, u in enumerate(uniques):
+        mapped[i] = fn(u)
+    mapped[-1] = None
+    return pd.Series(mapped[codes], index=s.index, dtype=object)
+
+
+def _isna(v: Any) -> bool:
+    return v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))
+
+
+def _cell_text(v: Any) -> str:
+    # A code typed as a number in Excel arrives as 450802 or 450802.0: its text is "450802".
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip()
+
+
+def _text(s: pd.Series) -> pd.Series:
+    """Stripped text of each cell (missing stays missing), column-wise where possible."""
+    if _is_text_dtype(s):
+        return s.str.strip()
+    kind = _kind(s)
+    if kind == "string":
+        return s.astype("str").str.strip()
+    if kind in ("integer", "empty") or pd.api.types.is_integer_dtype(s.dtype):
+        return s.astype("string").astype("str")
+    return _per_value(s, _cell_text)
+
+
+def _objects(s: pd.Series, present: pd.Series) -> pd.Series:
+    """The contract's representation: object dtype, ``None`` where nothing was given."""
+    return s.astype(object).where(present.to_numpy(dtype=bool), None)
 
 
 def _coerce(spec: ColumnSpec, s: pd.Series, report: Any, excel: bool) -> pd.Series:
@@ -107,24 +215,31 @@ def _coerce(spec: ColumnSpec, s: pd.Series, report: Any, excel: bool) -> pd.Seri
     present = ~blank
     t = spec.type
     if t == "string":
-        out = s.map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) else (
-            str(int(v)) if isinstance(v, float) and v.is_integer() else str(v).strip()), na_action="ignore")
-        out = out.where(present, None).astype(object)
+        text = _text(s)
         if spec.enum is not None:
-            report(present & ~out.isin(spec.enum), "E-ENUM", f"“{spec.label_zh}”取值不在允许范围内（{'、'.join(spec.enum)}）",
+            report(present & ~text.isin(spec.enum), "E-ENUM",
+                   f"“{spec.label_zh}”取值不在允许范围内（{'、'.join(spec.enum)}）",
                    f"{spec.name} must be one of: {', '.join(spec.enum)}")
         if spec.pattern is not None:
-            ok = out.where(present, "").astype(str).str.fullmatch(spec.pattern.strip("^$"))
-            report(present & ~ok.astype(bool), "E-PATTERN", f"“{spec.label_zh}”格式不符", f"{spec.name} does not match {spec.pattern}")
-        return out
+            ok = text.where(present, "").astype("str").str.fullmatch(spec.pattern.strip("^$"))
+            report(present & ~ok.fillna(False).astype(bool), "E-PATTERN", f"“{spec.label_zh}”格式不符",
+                   f"{spec.name} does not match {spec.pattern}")
+        return _objects(text, present)
     if t in ("number", "integer"):
-        text = s.map(_nfkc, na_action="ignore")
-        num = pd.to_numeric(text.where(present), errors="coerce")
+        if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
+            num = pd.to_numeric(s, errors="coerce").astype(float)
+        else:
+            text = _text(s).where(present)
+            num = pd.to_numeric(text, errors="coerce").astype(float)
+            retry = present & num.isna()
+            if retry.any():  # full-width digits (１２３) and the like: normalise just those cells
+                num[retry] = pd.to_numeric(_per_value(s[retry], _nfkc), errors="coerce").astype(float)
         bad = present & num.isna()
-        report(bad, "E-NUMBER", f"“{spec.label_zh}”应为数字（不带千分位逗号）", f"{spec.name} must be a number (no thousands separators)")
+        report(bad, "E-NUMBER", f"“{spec.label_zh}”应为数字（不带千分位逗号）",
+               f"{spec.name} must be a number (no thousands separators)")
         ok = present & ~bad
+        frac = ok & (num.fillna(0) % 1 != 0)
         if t == "integer":
-            frac = ok & (num.fillna(0) % 1 != 0)
             report(frac, "E-NUMBER", f"“{spec.label_zh}”应为整数", f"{spec.name} must be a whole number")
         if spec.minimum is not None:
             report(ok & (num < spec.minimum), "E-RANGE", f"“{spec.label_zh}”不能小于 {spec.minimum:g}",
@@ -132,15 +247,14 @@ def _coerce(spec: ColumnSpec, s: pd.Series, report: Any, excel: bool) -> pd.Seri
         if spec.maximum is not None:
             report(ok & (num > spec.maximum), "E-RANGE", f"“{spec.label_zh}”不能大于 {spec.maximum:g}",
                    f"{spec.name} must be at most {spec.maximum:g}")
-        return num.astype("Int64") if t == "integer" and not (ok & (num.fillna(0) % 1 != 0)).any() else num.astype(float)
+        num = num.where(ok)
+        return num.astype("Int64") if t == "integer" and not frac.any() else num
     if t == "boolean":
-        def to_bool(v: Any) -> Any:
-            if isinstance(v, (bool, np.bool_)):
-                return bool(v)
-            return _BOOL.get(str(_nfkc(v)).lower())
-        out = s.map(to_bool, na_action="ignore")
+        if pd.api.types.is_bool_dtype(s.dtype):
+            return s.fillna(False).astype(bool)
+        out = _per_value(s, _to_bool)
         report(present & out.isna(), "E-BOOL", f"“{spec.label_zh}”应为 是/否", f"{spec.name} must be yes/no (true/false)")
-        return out.where(present, False).astype(bool)
+        return out.where(present, False).fillna(False).astype(bool)
     if t == "date":
         return _coerce_dates(spec, s, present, report, excel)
     if t == "list":
@@ -154,32 +268,51 @@ def _coerce(spec: ColumnSpec, s: pd.Series, report: Any, excel: bool) -> pd.Seri
     raise AssertionError(f"unhandled column type {t}")
 
 
+def _nfkc(v: Any) -> Any:
+    return unicodedata.normalize("NFKC", v).strip() if isinstance(v, str) else v
+
+
+def _to_bool(v: Any) -> bool | None:
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    return _BOOL.get(str(_nfkc(v)).lower())
+
+
 def _coerce_dates(spec: ColumnSpec, s: pd.Series, present: pd.Series, report: Any, excel: bool) -> pd.Series:
     out = pd.Series(pd.NA, index=s.index, dtype="Int64")
     vals = s[present]
     if vals.empty:
         return out
-    fast = pd.to_datetime(vals.where(vals.map(lambda v: isinstance(v, str))), format="%Y-%m-%d", errors="coerce")
-    done = fast.notna()
-    out[fast[done].index] = (fast[done].values.astype("datetime64[D]").astype(np.int64))
-    slow = vals[~done]
-    cache: dict[Any, int | tuple[str, str]] = {}
-    bad_mask = pd.Series(False, index=s.index)
-    reasons: dict[tuple[str, str], pd.Series] = {}
-    for idx, v in slow.items():
-        key = (type(v).__name__, v)
-        if key not in cache:
-            try:
-                cache[key] = day_number(parse_date(v, allow_excel_serial=excel))
-            except DateParseError as e:
-                cache[key] = (e.why_zh, e.why_en)
-        got = cache[key]
-        if isinstance(got, tuple):
-            bad_mask[idx] = True
-            reasons.setdefault(got, pd.Series(False, index=s.index))[idx] = True
-        else:
-            out[idx] = got
-    for (zh, en), mask in reasons.items():
+    if pd.api.types.is_datetime64_any_dtype(vals.dtype):  # Parquet dates and timestamps
+        if getattr(vals.dt, "tz", None) is not None:
+            vals = vals.dt.tz_localize(None)
+        out[vals.index] = vals.to_numpy().astype("datetime64[D]").astype(np.int64)
+        return out
+    # ISO dates, the common case, in one vectorised pass; the rest once per distinct value.
+    text = vals if _kind(vals) == "string" else vals.where(vals.map(lambda v: isinstance(v, str)))
+    fast = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+    done = fast.notna().to_numpy(dtype=bool)
+    out[vals.index[done]] = fast[done].to_numpy().astype("datetime64[D]").astype(np.int64)
+    slow = vals[~done].astype(object)
+    if slow.empty:
+        return out
+    codes, uniques = _factorize(slow)
+    days = np.zeros(len(uniques), dtype=np.int64)
+    why: dict[tuple[str, str], list[int]] = {}
+    for i, v in enumerate(uniques):
+        try:
+            days[i] = day_number(parse_date(v, allow_excel_serial=excel))
+        except DateParseError as e:
+            why.setdefault((e.why_zh, e.why_en), []).append(i)
+    bad = np.zeros(len(uniques), dtype=bool)
+    for i in (i for ids in why.values() for i in ids):
+        bad[i] = True
+    good = codes >= 0
+    good[good] = ~bad[codes[good]]
+    out[slow.index[good]] = days[codes[good]]
+    for (zh, en), ids in why.items():
+        mask = pd.Series(False, index=s.index)
+        mask[slow.index[np.isin(codes, ids)]] = True
         report(mask, "E-DATE", f"“{spec.label_zh}”日期无效：{zh}", f"invalid date in {spec.name}: {en}")
     return out
 
@@ -187,18 +320,30 @@ def _coerce_dates(spec: ColumnSpec, s: pd.Series, present: pd.Series, report: An
 def coerce_table(raw: RawSubmission, table: str, frame: pd.DataFrame, sink: ProblemSink) -> pd.DataFrame:
     """Typed frame for one table (same row order, plus ``_row``: the record's position)."""
     excel = raw.format == "xlsx"
+    frame = frame.reset_index(drop=True)
     out: dict[str, pd.Series] = {}
     for spec in column_specs(table):
-        col = frame[spec.name] if spec.name in frame.columns else pd.Series([None] * len(frame), index=frame.index, dtype=object)
+        absent = spec.name not in frame.columns
+        col = pd.Series([None] * len(frame), dtype=object) if absent else frame[spec.name]
 
-        def report(mask: pd.Series, code: str, zh: str, en: str, _spec: ColumnSpec = spec, _col: pd.Series = col) -> None:
-            for idx in np.flatnonzero(mask.to_numpy(dtype=bool)):
-                sink.add(raw.location(table, int(idx), _spec.name if raw.doc is not None else _spec.label_zh),
-                         code, zh, en, _col.iloc[idx])
-        out[spec.name] = _coerce(spec, col.reset_index(drop=True), report, excel)
-    typed = pd.DataFrame(out)
+        def report(mask: pd.Series, code: str, zh: str, en: str, _spec: ColumnSpec = spec,
+                   _col: pd.Series = col, _absent: bool = absent) -> None:
+            if _absent and code == "E-REQUIRED" and raw.doc is None:
+                return  # the loader reported the missing column once; not once per row
+            for idx in np.flatnonzero(_mask(mask)):
+                if len(sink.problems) > sink.limit:
+                    return
+                sink.add(raw.location(table, int(idx), _spec.name), code, zh, en, _col.iloc[idx])
+        out[spec.name] = _coerce(spec, col, report, excel)
+    typed = pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
     typed["_row"] = np.arange(len(frame), dtype=np.int64)
     return typed
+
+
+def _mask(mask: pd.Series) -> np.ndarray:
+    if isinstance(mask, pd.Series):
+        return mask.fillna(False).to_numpy(dtype=bool)
+    return np.asarray(mask, dtype=bool)
 
 
 def coerce_header(raw: RawSubmission, sink: ProblemSink) -> dict[str, Any]:
@@ -221,32 +366,48 @@ def coerce_header(raw: RawSubmission, sink: ProblemSink) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------- integrity
 
+def _short(loc: Location) -> tuple[str, str]:
+    """How a message names another record of the same table: (zh, en)."""
+    if loc.pointer is not None:
+        return f" {loc.pointer}", loc.pointer
+    return f"第 {loc.row} 行", f"row {loc.row}"
+
+
 def check_integrity(raw: RawSubmission, header: dict[str, Any], tables: dict[str, pd.DataFrame],
                     sink: ProblemSink) -> None:
-    keys: dict[str, set[str]] = {}
+    """Duplicate ids and references to records that do not exist (column-wise)."""
+    keys: dict[str, pd.Index] = {}
+    referenced = {s.ref for t in tables for s in column_specs(t) if s.ref is not None} | {"jurisdictions"}
     for table, frame in tables.items():
         key = table_key(table)
         ids = frame[key]
-        dup = ids.notna() & ids.duplicated(keep="first")
-        for idx in np.flatnonzero(dup.to_numpy()):
-            first = int(np.flatnonzero((ids == ids.iloc[idx]).to_numpy())[0])
-            sink.add(raw.location(table, idx, key if raw.doc is not None else None), "E-DUPLICATE-ID",
-                     f"编号“{ids.iloc[idx]}”重复（首次出现于 {raw.location(table, first)}）",
-                     f"duplicate id {ids.iloc[idx]!r} (first at {raw.location(table, first)})", ids.iloc[idx])
-        keys[table] = set(ids.dropna())
+        present = ids.notna()
+        dup = (present & ids.duplicated(keep="first")).to_numpy(dtype=bool)
+        if dup.any():
+            repeated = ids[dup]
+            firsts = ids[present.to_numpy(dtype=bool) & ~dup & ids.isin(repeated).to_numpy(dtype=bool)]
+            first_at = dict(zip(firsts.tolist(), firsts.index.tolist()))
+            for idx in np.flatnonzero(dup):
+                value = ids.iloc[idx]
+                zh, en = _short(raw.location(table, int(first_at[value])))
+                sink.add(raw.location(table, int(idx), key), "E-DUPLICATE-ID",
+                         f"编号“{value}”重复（首次出现于{zh}）", f"duplicate id {value!r} (first at {en})", value)
+        if table in referenced:
+            keys[table] = pd.Index(ids[present].unique())
     for table, frame in tables.items():
         for spec in column_specs(table):
             if spec.ref is None or spec.name not in frame.columns:
                 continue
             col = frame[spec.name]
-            dangling = col.notna() & ~col.isin(keys.get(spec.ref, set()))
-            for idx in np.flatnonzero(dangling.to_numpy()):
-                where = raw.location(table, int(idx), spec.name if raw.doc is not None else spec.label_zh)
-                sink.add(where, "E-DANGLING-REF",
+            target = keys.get(spec.ref, pd.Index([]))
+            dangling = (col.notna() & ~col.isin(target)).to_numpy(dtype=bool)
+            for idx in np.flatnonzero(dangling):
+                if len(sink.problems) > sink.limit:
+                    return
+                sink.add(raw.location(table, int(idx), spec.name), "E-DANGLING-REF",
                          f"“{spec.label_zh}”引用了不存在的{TABLES[spec.ref][1]}“{col.iloc[idx]}”",
-                         f"{spec.name} refers to an unknown {spec.ref} record {col.iloc[idx]!r}", col.iloc[idx])
+                         f"{spec.name} refers to {col.iloc[idx]!r}, which is not in the {spec.ref} table", col.iloc[idx])
     code = header.get("jurisdiction")
-    if code is not None and code not in keys.get("jurisdictions", set()):
+    if code is not None and code not in set(keys.get("jurisdictions", pd.Index([]))):
         sink.add(raw.header_location("jurisdiction"), "E-DANGLING-REF",
                  f"报送单位代码“{code}”不在行政区表中", f"submitting jurisdiction {code!r} is not in the jurisdiction table", code)
-

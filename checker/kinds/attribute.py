@@ -1,5 +1,7 @@
 """*attribute*: records matching a filter have a field in an allowed set, or satisfying a
-comparison with a constant.
+comparison with a constant, or equal to another column of the same subject (``equals``: the
+convener's county must be the county a derived column names). With ``normalise: unit`` values
+are compared as unit names (贵港市水利局 = 市水利局).
 
 ``cases`` say which records must satisfy what: each case applies to the subjects that match
 its ``when`` (tests on subject columns) and states ``allowed`` values or ``op``/``value``.
@@ -14,6 +16,7 @@ import pandas as pd
 from pydantic import Field
 
 from ..rulefile import ParamRef, RuleBase, Strict
+from ..units import unit_key
 from .base import Check, Context, Plan, Select, resolve, select_subjects
 
 Scalar = Union[str, int, float, bool]
@@ -25,6 +28,8 @@ class Case(Strict):
     allowed: list[str] | ParamRef | None = None
     op: Literal[">=", ">", "<=", "<", "==", "!="] | None = None
     value: float | int | ParamRef | None = None
+    equals: str | None = Field(default=None, description="subject column (path) the field must equal; "
+                                                         "a subject without that value is not applicable")
 
 
 class AttributeSpec(Strict):
@@ -32,6 +37,7 @@ class AttributeSpec(Strict):
     field: str = Field(description="column (path allowed) that is checked")
     cases: list[Case] = Field(min_length=1)
     due: dt.date | ParamRef | None = None
+    normalise: Literal["unit"] | None = Field(default=None, description="compare values as unit names")
 
 
 class AttributeRule(RuleBase):
@@ -48,10 +54,13 @@ def plan(ctx: Context, spec: AttributeSpec) -> Plan:
     table = str(subjects["_table"].iloc[0]) if len(subjects) else "values"
     values = resolve(ctx, table, subjects, spec.field) if len(subjects) else pd.Series(dtype=object)
     numeric = any(c.op is not None for c in spec.cases)
+    norm = unit_key if spec.normalise == "unit" else (lambda v: v)
     x = pd.DataFrame({"sub": subjects.index, "due": ctx.day(spec.due) if spec.due is not None else ctx.as_of_day,
                       "part": ""})
     col = "num" if numeric else "str"
-    x[col] = [None if pd.isna(v) else (float(v) if numeric else _s(v)) for v in values]
+    x[col] = [None if pd.isna(v) else (float(v) if numeric else norm(_s(v))) for v in values]
+    if spec.normalise is not None:
+        x["actual"] = [None if pd.isna(v) else _s(v) for v in values]  # shown as written, compared normalised
     when_cols = sorted({k for c in spec.cases for k in c.when})
     for k in when_cols:
         x[f"w_{k}"] = [_s(v) for v in resolve(ctx, table, subjects, k)] if len(subjects) else []
@@ -59,10 +68,20 @@ def plan(ctx: Context, spec: AttributeSpec) -> Plan:
     for i, case in enumerate(spec.cases):
         terms: list[dict[str, Any]] = [{f"w_{k}": _s(v)} for k, v in case.when.items()] + [{"$ex": {col: 1}}]
         if case.allowed is not None:
-            terms += [{"$neq": {col: a}} for a in ctx.value(case.allowed)]
+            terms += [{"$neq": {col: norm(_s(a))}} for a in ctx.value(case.allowed)]
+        elif case.equals is not None:
+            want = resolve(ctx, table, subjects, case.equals) if len(subjects) else pd.Series(dtype=object)
+            x[f"e{i}"] = [None if v is None or v is pd.NA or (isinstance(v, float) and pd.isna(v)) else norm(_s(v))
+                          for v in want]
+            if "exp" not in x.columns:
+                x["exp"] = x[f"e{i}"]  # shown as the expected value
+            checks.append(Check("no_baseline", [{f"w_{k}": _s(v)} for k, v in case.when.items()]
+                                + [{"$ex": {col: 1}}, {"$nex": {f"e{i}": 1}}]))
+            terms += [{"$ex": {f"e{i}": 1}}, {"$neq": {col: {"$m": f"e{i}"}}}]
         elif case.op is not None:
             x[f"c{i}"] = float(ctx.value(case.value))
             terms.append({NEG[case.op]: {col: {"$m": f"c{i}"}}})
         checks.append(Check("wrong_value", terms))
     return Plan("test", subjects, x, checks=checks,
-                test_fields=(col, *[f"w_{k}" for k in when_cols], *[c for c in x.columns if c.startswith("c") and c[1:].isdigit()]))
+                test_fields=(col, *[f"w_{k}" for k in when_cols],
+                             *[c for c in x.columns if c[:1] in ("c", "e") and c[1:].isdigit()]))

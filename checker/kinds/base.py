@@ -24,9 +24,10 @@ from ..model import LEVEL_ORDER, TABLES, table_key
 from ..rulefile import LoadedRule, ParamRef, Strict
 from ..schema import column_specs
 from ..units import unit_key
+from .selection import Aliases, Cmp, Derive, Lookup, add_derived, add_lookup, cmp_mask, distinct_rows, normaliser, reference_frame
 
 Scalar = Union[str, int, float, bool, None]
-FilterValue = Union[Scalar, list[Scalar], ParamRef]
+FilterValue = Union[Scalar, list[Scalar], ParamRef, Cmp]
 NEVER = -10**7  # a day number before any real date
 TableName = Literal[tuple(TABLES)]  # type: ignore[valid-type]
 
@@ -37,14 +38,26 @@ class Select(Strict):
     ``where`` maps a column to a value, a list of values (any of), ``$submitter`` (the
     submitting jurisdiction's code), ``$notnull`` or ``$null``. A column may be a path:
     ``water_body.main_river`` follows a reference; ``jurisdiction@county`` is the county
-    that contains the record's jurisdiction.
+    that contains the record's jurisdiction. A list-valued column (a document's ``covers``)
+    matches when it contains the value (for a list of values: any of them).
     """
 
-    table: Union[TableName, Literal["submitter", "values"]]  # type: ignore[valid-type]
+    table: Union[TableName, Literal["submitter", "values", "reference"]]  # type: ignore[valid-type]
     where: dict[str, FilterValue] = Field(default_factory=dict)
     values: list[dict[str, Any]] | ParamRef | None = Field(default=None, description="rows, for table: values")
     expand: dict[str, list[str] | ParamRef] = Field(
         default_factory=dict, description="cross product: one subject per listed value of each key")
+    subject_type: str | None = Field(default=None, description="subject type shown in findings (default: from the table)")
+    # Optional extensions (checker/kinds/selection.py); the defaults keep the plain behaviour.
+    file: str | None = Field(default=None, description="table: reference — the pack reference file (items:)")
+    explode: dict[str, str] = Field(default_factory=dict, description="reference: list field → one row per element in this column")
+    derive: dict[str, Derive] = Field(default_factory=dict, description="columns computed per subject before `where`")
+    lookup: Lookup | None = Field(default=None, description="fields of a reference item joined onto each subject")
+    where_by_level: dict[str, dict[str, FilterValue]] = Field(
+        default_factory=dict, description="extra `where` for a submitter level (a city submission: the city only)")
+    jurisdiction: str | None = Field(default=None, description="column (path) giving the subject's jurisdiction")
+    name: str | None = Field(default=None, description="column (path) giving the subject's display name")
+    distinct: list[str] | None = Field(default=None, description="one subject per distinct value of these paths")
 
 
 class Evidence(Strict):
@@ -53,7 +66,8 @@ class Evidence(Strict):
     match: dict[str, str] = Field(default_factory=dict,
                                   description="evidence column → subject column (paths allowed); all must be equal")
     date: str | None = Field(default=None, description="the evidence's date column that must be on time")
-    normalise: Literal["unit"] | None = Field(default=None, description="compare match values as unit names")
+    normalise: Literal["unit", "name"] | Aliases | None = Field(
+        default=None, description="compare match values as unit names, as names (NFKC), or through an alias file")
 
 
 @dataclass
@@ -158,17 +172,31 @@ def apply_where(ctx: Context, table: str, frame: pd.DataFrame, where: dict[str, 
     for path, raw in where.items():
         want = ctx.value(raw)
         col = resolve(ctx, table, frame, path)
-        if want == "$notnull":
+        if isinstance(want, Cmp):
+            mask &= cmp_mask(ctx, col, want)
+        elif want == "$notnull":
             mask &= col.notna()
         elif want == "$null":
             mask &= col.isna()
         elif isinstance(want, list):
-            mask &= col.isin([ctx.submitter["code"] if w == "$submitter" else w for w in want])
+            wants = [ctx.submitter["code"] if w == "$submitter" else w for w in want]
+            if _is_list_column(col):  # any of the values contained
+                mask &= col.map(lambda v, ws=wants: isinstance(v, list) and any(w in v for w in ws)).astype(bool)
+            else:
+                mask &= col.isin(wants)
         else:
             if want == "$submitter":
                 want = ctx.submitter["code"]
-            mask &= truth(col == want)
+            if _is_list_column(col):
+                # A list-valued column (a document's `covers`) matches when it contains the value.
+                mask &= col.map(lambda v, w=want: isinstance(v, list) and w in v).astype(bool)
+            else:
+                mask &= truth(col == want)
     return frame[mask.to_numpy(dtype=bool)]
+
+
+def _is_list_column(col: pd.Series) -> bool:
+    return col.dtype == object and bool(col.map(lambda v: isinstance(v, list)).any())
 
 
 def _name_col(table: str, frame: pd.DataFrame) -> pd.Series:
@@ -178,6 +206,18 @@ def _name_col(table: str, frame: pd.DataFrame) -> pd.Series:
     return frame[table_key(table)].astype(object)
 
 
+def singular(table: str) -> str:
+    """One record of ``table`` as a subject type: water_bodies → water_body, reaches → reach,
+    progress → progress (``rstrip("s")`` gave water_bodie, reache and progre)."""
+    if table.endswith("ies"):
+        return table[:-3] + "y"
+    if table.endswith("ches"):
+        return table[:-2]
+    if table.endswith("s") and not table.endswith("ss"):
+        return table[:-1]
+    return table
+
+
 def select_subjects(ctx: Context, sel: Select, stype: str | None = None) -> pd.DataFrame:
     """Subjects with the standard columns ``stype sid sname jurisdiction leads src`` plus the source's."""
     ds = ctx.ds
@@ -185,6 +225,12 @@ def select_subjects(ctx: Context, sel: Select, stype: str | None = None) -> pd.D
         j = ds.table("jurisdictions")
         frame = j[j["code"] == ctx.submitter["code"]].copy()
         table = "jurisdictions"
+    elif sel.table == "reference":
+        if not sel.file:
+            raise RuleError(str(ctx.rule.path), "/spec", "table: reference needs `file`")
+        frame = reference_frame(ctx, sel.file, sel.explode)
+        table = "reference"
+        frame["jurisdiction"] = ctx.submitter["code"]
     elif sel.table == "values":
         rows = ctx.value(sel.values) or []
         frame = pd.DataFrame(rows).copy() if rows else pd.DataFrame(columns=["id", "name"])
@@ -197,10 +243,16 @@ def select_subjects(ctx: Context, sel: Select, stype: str | None = None) -> pd.D
             # Only the submitter's own jurisdiction and those below it.
             at = resolve(ctx, table, frame, f"code@{ctx.submitter['level']}")
             frame = frame[truth(at == ctx.submitter["code"]).to_numpy()]
+    frame = add_derived(ctx, table, frame, sel.derive)
+    if sel.lookup is not None:
+        frame = add_lookup(ctx, table, frame, sel.lookup)
     if table != "values":
         frame = apply_where(ctx, table, frame, sel.where)
+        extra = sel.where_by_level.get(str(ctx.submitter["level"]))
+        if extra:
+            frame = apply_where(ctx, table, frame, extra)
     out = frame.copy()
-    out["stype"] = stype or ("jurisdiction" if table in ("jurisdictions",) else table.rstrip("s"))
+    out["stype"] = stype or sel.subject_type or ("jurisdiction" if table in ("jurisdictions",) else singular(table))
     out["sid"] = (out["id"] if "id" in out.columns else out[table_key(table)]).astype(str) if table != "values" else out["id"].astype(str)
     out["sname"] = _name_col(table, out) if table != "values" else out.get("name", out["id"]).astype(object)
     if table == "jurisdictions":
@@ -214,6 +266,12 @@ def select_subjects(ctx: Context, sel: Select, stype: str | None = None) -> pd.D
         vals = ctx.value(values)
         out = out.merge(pd.DataFrame({col: vals}), how="cross")
         out["sid"] = out["sid"] + "@" + out[col].astype(str)
+    if sel.jurisdiction is not None:
+        out["jurisdiction"] = resolve(ctx, table, out, sel.jurisdiction).astype(object).to_numpy() if len(out) else []
+    if sel.name is not None:
+        out["sname"] = resolve(ctx, table, out, sel.name).astype(object).to_numpy() if len(out) else []
+    if sel.distinct:
+        out = distinct_rows(ctx, table, out, sel.distinct)
     return out.reset_index(drop=True)
 
 
@@ -226,15 +284,16 @@ def select_evidence(ctx: Context, ev: Evidence) -> pd.DataFrame:
     return frame
 
 
-def keys(ctx: Context, table: str, frame: pd.DataFrame, columns: list[str], normalise: str | None) -> pd.Series:
+def keys(ctx: Context, table: str, frame: pd.DataFrame, columns: list[str], normalise: Any) -> pd.Series:
     """One string join key per row: the listed columns' values joined by ``|``."""
     if not columns:
         return pd.Series([""] * len(frame), index=frame.index, dtype=object)
     parts = []
     for c in columns:
         col = resolve(ctx, table, frame, c).astype(object)
-        if normalise == "unit":
-            col = col.map(lambda v: unit_key(str(v)) if isinstance(v, str) else v)
+        norm = normaliser(ctx, normalise)
+        if norm is not None:
+            col = col.map(lambda v, f=norm: f(v) if isinstance(v, str) else v)
         parts.append(col.map(lambda v: "\x00" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)))
     key = parts[0]
     bad = parts[0] == "\x00"

@@ -12,6 +12,9 @@ data, not 46 copies of a rule. One rule file per ``check``:
   as such, and does not count);
 * ``start``: a dated row due within ``warn_days`` of ``as_of`` is no longer ``not_started``.
 
+``only`` / ``exclude`` narrow the rows further (by ref), so a row that carries an obligation
+checked by another rule file is not reported twice.
+
 Findings are attributed to the row's lead units, so scorecards can be read per department.
 """
 from __future__ import annotations
@@ -39,6 +42,9 @@ class LedgerSpec(Strict):
     first_quarter: str | None = Field(default=None, pattern=r"^\d{4}Q[1-4]$")
     due: dt.date | ParamRef | None = None
     warn_days: int | ParamRef = 365
+    only: list[str] | None = Field(default=None, description="check only these rows (refs), e.g. a row that "
+                                                             "carries a catalogue obligation of its own")
+    exclude: list[str] = Field(default_factory=list, description="rows (refs) left to another rule file")
 
 
 class LedgerRule(RuleBase):
@@ -59,7 +65,11 @@ def task_rows(ctx: Context, spec: LedgerSpec) -> list[dict[str, Any]]:
     if not path.exists():
         raise RuleError(str(path), "/", "task table not found")
     rows = list(_read_table(str(path)))
-    return [r for r in rows if spec.rows == "all" or r["kind"] == spec.rows]
+    unknown = sorted(set(spec.only or []).union(spec.exclude) - {str(r["ref"]) for r in rows})
+    if unknown:
+        raise RuleError(str(ctx.rule.path), "/spec", f"rows not in the task table: {', '.join(unknown)}")
+    return [r for r in rows if (spec.rows == "all" or r["kind"] == spec.rows)
+            and (spec.only is None or r["ref"] in spec.only) and r["ref"] not in spec.exclude]
 
 
 def _lead_keys(units: list[str]) -> str:
@@ -145,14 +155,20 @@ def _start(ctx: Context, spec: LedgerSpec, rows: list[dict[str, Any]], subjects:
     status = {str(ref): st for ref, st in zip(tasks["task_ref"], tasks["status"])}
     refs = dict(zip(tasks["task_ref"].astype(str), evidence_refs("tasks", tasks)))
     out = []
+    keep = []
     for i, r in enumerate(rows):
         due = day_number(dt.date.fromisoformat(str(r["due"])))
         if not (0 <= due - ctx.as_of_day <= warn):
             continue  # not yet within the warning window, or already due (completion decides)
-        rec: dict[str, Any] = {"sub": i, "part": "", "due": ctx.as_of_day, "ev": [refs[r["ref"]]] if r["ref"] in refs else []}
+        rec: dict[str, Any] = {"sub": len(keep), "part": "", "due": ctx.as_of_day,
+                               "ev": [refs[r["ref"]]] if r["ref"] in refs else []}
         if r["ref"] in status:
             rec["str"] = status[r["ref"]]
         out.append(rec)
+        keep.append(i)
+    # Only rows inside the warning window are examined: a row outside it is neither passed
+    # nor "not configured", so it is left out (none inside: the rule examined nothing).
+    subjects = subjects.iloc[keep].reset_index(drop=True)
     x = pd.DataFrame(out, columns=["sub", "part", "due", "str", "ev"])
     checks = [Check("missing", [{"$nex": {"str": 1}}]), Check("not_started", [{"str": "not_started"}])]
     return Plan("test", subjects, x, checks=checks, test_fields=("str",))

@@ -13,15 +13,20 @@ from ..errors import InputError, Location, Problem
 # JSON/YAML/XLSX document beyond this is refused before it is read into memory.
 MAX_FILE_BYTES = 512 * 1024 * 1024
 
+# The column of the value in a header sheet / header.csv (field name in A, value in B).
+HEADER_VALUE_COLUMN = "B"
+
 
 @dataclass
 class RawSubmission:
     """A loaded but not yet validated submission.
 
     ``doc`` is the parsed JSON/YAML document (validated by jsonschema); tabular inputs have
-    ``doc=None`` and string-valued ``tables`` (validated column-wise). ``sheets`` maps a table
-    to the sheet or file it came from; ``first_row`` is the file row of a table's first record
-    (2 under a header row) so problems can name the row a person sees in Excel.
+    ``doc=None`` and raw ``tables`` with field names as columns (validated column-wise).
+    To name locations as a person sees them, tabular inputs also keep: ``sheets`` (table →
+    sheet or file name), ``first_rows`` (table → file row of the first record: 2 under a
+    header row, 1 in Parquet), ``columns`` (table → field → the column header as written in
+    the file), and for the header ``header_sheet`` and ``header_rows`` (field → row).
     """
 
     file: str
@@ -30,23 +35,41 @@ class RawSubmission:
     tables: dict[str, pd.DataFrame]
     doc: dict[str, Any] | None = None
     sheets: dict[str, str] = field(default_factory=dict)
-    first_row: int = 2
+    first_rows: dict[str, int] = field(default_factory=dict)
+    columns: dict[str, dict[str, str]] = field(default_factory=dict)
     header_sheet: str | None = None
     header_rows: dict[str, int] = field(default_factory=dict)
 
     def location(self, table: str, row: int | None = None, column: str | None = None) -> Location:
-        """Location of record ``row`` (0-based position) of ``table``; column is a field name."""
+        """Location of record ``row`` (0-based position) of ``table``; ``column`` is a field name.
+
+        JSON/YAML: a JSON pointer. Tabular: sheet (or file), the row number a spreadsheet shows,
+        and the column header as the submitter wrote it (the Chinese label when the column is
+        absent from the file)."""
         if self.doc is not None:
             pointer = f"/{table}" if row is None else f"/{table}/{row}"
             return Location(self.file, pointer=pointer if column is None else f"{pointer}/{column}")
+        shown = None
+        if column is not None:
+            shown = self.columns.get(table, {}).get(column) or _label(table, column)
         return Location(self.file, sheet=self.sheets.get(table, table),
-                        row=None if row is None else row + self.first_row, column=column)
+                        row=None if row is None else row + self.first_rows.get(table, 2), column=shown)
 
     def header_location(self, field_name: str) -> Location:
         if self.doc is not None:
             return Location(self.file, pointer=f"/{field_name}")
-        return Location(self.file, sheet=self.header_sheet, row=self.header_rows.get(field_name),
-                        column=field_name)
+        row = self.header_rows.get(field_name)
+        if row is None:  # the field is absent: name it by its label
+            return Location(self.file, sheet=self.header_sheet, column=_label("header", field_name))
+        return Location(self.file, sheet=self.header_sheet, row=row, column=HEADER_VALUE_COLUMN)
+
+
+def _label(table: str, column: str) -> str:
+    from ..schema import column_specs  # schema imports the model only; keep load.base light
+    for spec in column_specs(table):
+        if spec.name == column:
+            return spec.label_zh
+    return column
 
 
 def check_size(path: Path, max_bytes: int) -> None:

@@ -77,7 +77,9 @@ def apply_case(doc: dict[str, Any], case: dict[str, Any]) -> dict[str, Any]:
 def run_case(pack_name: str, rule_id: str, case: dict[str, Any]) -> list[Finding]:
     doc = apply_case(base_doc(pack_name, case.get("base", "default")), case)
     ds = dataset_from_document(doc, file=f"{rule_id}:{case['name']}")
-    selected = pack(pack_name).select([rule_id], None)
+    # Exactly the named rule: select() also matches rules by obligation ID.
+    full = pack(pack_name)
+    selected = Pack(full.name, full.path, [r for r in full.rules if r.id == rule_id], full.meta)
     assert [r.id for r in selected.rules] == [rule_id], f"rule {rule_id} not found in {pack_name}"
     params = {k: v for k, v in (case.get("params") or {}).items()}
     as_of = case.get("as_of")

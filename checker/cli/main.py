@@ -1,0 +1,74 @@
+"""``ducha``: parse the command line and dispatch. Nothing else happens here.
+
+Each command is one module listed in :data:`COMMANDS` with
+
+* ``HELP: str`` — one bilingual line for ``ducha --help``;
+* ``configure(parser: argparse.ArgumentParser) -> None`` — its arguments;
+* ``run(args: argparse.Namespace) -> int`` — does the work, returns the exit code.
+
+Adding a command is one module plus one line here. Command modules import only the
+standard library at the top (the pipeline inside ``run``), so ``ducha --help`` is fast.
+``--lang`` and ``--debug`` are added to every command (a module with sub-commands sets
+``NESTED = True`` and adds them to each leaf with :func:`checker.cli.common.add_common`); :func:`checker.cli.crash.guarded`
+turns whatever escapes ``run`` into an exit code.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from types import ModuleType
+from typing import Sequence
+
+from .. import __version__
+from .common import add_common
+from .crash import EXIT_CODES_HELP, guarded
+
+COMMANDS: dict[str, str] = {
+    "check": "checker.cli.check",
+    "validate": "checker.cli.validate",
+    "explain": "checker.cli.explain",
+    "rules": "checker.cli.rules",
+    "schema": "checker.cli.schema",
+    "waivers": "checker.cli.waivers",
+    "batch": "checker.cli.batch",
+    "scorecard": "checker.cli.scorecard",
+}
+
+
+def command(name: str) -> ModuleType:
+    return importlib.import_module(COMMANDS[name])
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ducha",
+        description="督查 ducha：检查环境治理责任的落实情况 / compliance checking of environmental-governance obligations",
+        epilog=EXIT_CODES_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"ducha {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMANDS:
+        mod = command(name)
+        p = sub.add_parser(name, help=mod.HELP, description=mod.HELP, epilog=EXIT_CODES_HELP,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        mod.configure(p)
+        if not getattr(mod, "NESTED", False):  # nested commands add them to each leaf
+            add_common(p)
+        p.set_defaults(_module=mod)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    # Chinese text on a terminal or pipe that cannot encode it must not crash the run.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    mod: ModuleType = args._module
+    return guarded(lambda: int(mod.run(args)), lang=getattr(args, "lang", "zh"), debug=getattr(args, "debug", False))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,133 @@
+"""A CSV package: a folder with ``报送信息.csv`` (or ``header.csv``) and one
+``<table>.csv`` or ``<table>.parquet`` per table (Chinese or English table name).
+
+CSV encodings are detected (:mod:`.encoding`). A table CSV is read column-wise by pandas'
+C parser as text; only when the parser meets a row longer than the header does the loader
+fall back to Python's csv module, to report every such row at once. Parquet keeps its types
+(validation accepts typed columns as well as text).
+"""
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..errors import InputError, Location, Problem, ProblemSink
+from ..model import HEADER_SHEET
+from .base import RawSubmission, check_size
+from .encoding import EncodingProblem, decode_text
+from .tabular import build_frame, header_from_rows, is_header_name, table_for
+
+IGNORED_FILES = frozenset({"readme.md", "readme.txt", "说明.txt", "说明.md"})
+
+
+def _text(p: Path, loc: Location, sink: ProblemSink) -> str | None:
+    try:
+        return decode_text(p.read_bytes())[0]
+    except EncodingProblem as e:
+        sink.add(loc, "E-ENCODING", e.zh, e.en)
+        return None
+
+
+def _rows(text: str, loc: Location, sink: ProblemSink) -> list[list[str]] | None:
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        return list(reader)
+    except csv.Error as e:  # e.g. a quote that is never closed
+        sink.add(Location(loc.file, sheet=loc.sheet, row=reader.line_num), "E-CSV",
+                 f"CSV 无法解析：第 {reader.line_num} 行（{e}）", f"the CSV cannot be parsed at line {reader.line_num} ({e})")
+        return None
+
+
+def _read_table_csv(text: str, table: str, loc: Location, sink: ProblemSink) -> tuple[pd.DataFrame, dict[str, str]]:
+    try:
+        cells = pd.read_csv(io.StringIO(text), header=None, dtype=str, na_filter=False, skip_blank_lines=False,
+                            engine="c", sep=",", quotechar='"', doublequote=True)
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame(), {}
+    except pd.errors.ParserError:
+        # A row longer than the header (or broken quoting): read row by row to report all of them.
+        rows = _rows(text, loc, sink)
+        if not rows:
+            return pd.DataFrame(), {}
+        cells = pd.DataFrame(rows, dtype=object)
+    if cells.empty:
+        return pd.DataFrame(), {}
+    header = list(cells.iloc[0])
+    body = cells.iloc[1:].reset_index(drop=True)
+    return build_frame(table, header, body, file=loc.file, sheet=str(loc.sheet), sink=sink)
+
+
+def _read_parquet(p: Path, table: str, loc: Location, sink: ProblemSink) -> tuple[pd.DataFrame, dict[str, str]]:
+    import pyarrow.parquet as pq
+
+    try:
+        arrow = pq.read_table(p)
+        frame = arrow.to_pandas(date_as_object=False)
+    except Exception as e:  # pyarrow raises several types for damaged files
+        sink.add(loc, "E-PARQUET", f"无法读取 Parquet 文件：{type(e).__name__}", f"cannot read Parquet: {e}")
+        return pd.DataFrame(), {}
+    header: list[Any] = [str(c) for c in frame.columns]
+    frame.columns = range(len(header))
+    return build_frame(table, header, frame, file=loc.file, sheet=str(loc.sheet), sink=sink, first_row=1)
+
+
+def load_csv_folder(folder: Path, *, max_bytes: int) -> RawSubmission:
+    sink = ProblemSink()
+    file = str(folder)
+    raw = RawSubmission(file=file, format="csv-folder", header={}, tables={})
+    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith((".", "~$")))
+    if not files:
+        raise InputError([Problem(Location(file), "E-EMPTY", "文件夹为空", "the folder is empty")])
+    for p in files:
+        stem, suffix = p.stem, p.suffix.lower()
+        loc = Location(file, sheet=p.name)
+        if suffix not in {".csv", ".parquet"}:
+            if p.name.lower() not in IGNORED_FILES:
+                sink.add(loc, "E-SHEET", f"无法识别的文件“{p.name}”（只读取 .csv 和 .parquet）",
+                         f"unrecognised file {p.name!r} (only .csv and .parquet are read)", p.name)
+            continue
+        try:
+            check_size(p, max_bytes)
+        except InputError as e:
+            sink.problems.extend(Problem(loc, pr.code, pr.message_zh, pr.message_en) for pr in e.problems)
+            continue
+        if is_header_name(stem) and suffix == ".csv":
+            if raw.header_sheet is not None:
+                sink.add(loc, "E-SHEET-DUP", f"“{p.name}”与“{raw.header_sheet}”重复",
+                         f"{p.name!r} repeats {raw.header_sheet!r}")
+                continue
+            raw.header_sheet = p.name
+            text = _text(p, loc, sink)
+            rows = _rows(text, loc, sink) if text is not None else None
+            if rows is not None:
+                raw.header, raw.header_rows = header_from_rows(rows, file=file, sheet=p.name, sink=sink)
+            continue
+        table = table_for(stem)
+        if table is None:
+            sink.add(loc, "E-SHEET", f"无法识别的表文件“{p.name}”（文件名见数据字典）",
+                     f"unrecognised table file {p.name!r} (see the data dictionary for table names)", p.name)
+            continue
+        if table in raw.tables:
+            sink.add(loc, "E-SHEET-DUP", f"“{p.name}”与“{raw.sheets[table]}”是同一张表",
+                     f"{p.name!r} is the same table as {raw.sheets[table]!r}")
+            continue
+        raw.sheets[table] = p.name
+        if suffix == ".parquet":
+            raw.first_rows[table] = 1
+            raw.tables[table], raw.columns[table] = _read_parquet(p, table, loc, sink)
+            continue
+        raw.first_rows[table] = 2
+        text = _text(p, loc, sink)
+        if text is None:
+            raw.tables[table] = pd.DataFrame()
+            continue
+        raw.tables[table], raw.columns[table] = _read_table_csv(text, table, loc, sink)
+    if raw.header_sheet is None:
+        sink.add(Location(file), "E-HEADER-MISSING", f"缺少 {HEADER_SHEET}.csv（或 header.csv）",
+                 f"{HEADER_SHEET}.csv (or header.csv) is missing")
+    sink.raise_if_any()
+    return raw

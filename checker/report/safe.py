@@ -1,0 +1,79 @@
+"""Output hygiene shared by every writer: spreadsheet cells that cannot run, files that are
+never half-written, archives that are byte-identical for the same inputs.
+
+* :func:`protect` — a value from a submission that starts with ``= + - @``, a tab or a carriage
+  return is a formula to Excel/WPS ("CSV injection"); it gets a leading apostrophe so the
+  spreadsheet shows it as text.
+* :func:`write_atomic` — a temp file in the target's directory, then ``os.replace``: a reader
+  (or a crash) never sees a partial report.
+* :func:`normalise_zip` — zip containers (xlsx) carry the wall-clock time in member headers
+  and in ``docProps/core.xml``; this rewrites both to a fixed stamp.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import re
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def protect(value: Any) -> Any:
+    """A cell value safe for CSV/XLSX: strings that a spreadsheet would evaluate get a ``'``.
+
+    Numbers, booleans and None pass unchanged (a real number is never a formula).
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _umask() -> int:
+    old = os.umask(0)
+    os.umask(old)
+    return old
+
+
+def write_atomic(path: Path, data: bytes | str) -> None:
+    """Write ``data`` to ``path`` so that ``path`` is either the old file or the whole new one."""
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a report is an ordinary file
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+_CORE_STAMP = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
+
+
+def normalise_zip(data: bytes, stamp: dt.datetime) -> bytes:
+    """Rewrite a zip (xlsx) with every member dated ``stamp`` and core properties set to it."""
+    when = (max(stamp.year, 1980), stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second)
+    iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info)
+            if info.filename == "docProps/core.xml":
+                body = _CORE_STAMP.sub(lambda m: m.group(1) + iso + m.group(3), body)
+            fixed = zipfile.ZipInfo(info.filename, date_time=when)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            dst.writestr(fixed, body)
+    return out.getvalue()

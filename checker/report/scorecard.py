@@ -1,0 +1,343 @@
+"""Compliance scorecards: findings counted by jurisdiction, lead unit, obligation or section.
+
+Contract:
+
+* compliance = passed / (passed + violated). Pending, not applicable, waived and error are
+  counted in their own columns and are never passes (an unexamined or waived obligation is
+  not a kept one); a group with nothing passed or violated has no compliance (``None``).
+* A scorecard describes the *current* state: of several submissions from the same
+  jurisdiction for the same pack, only the latest (period, then as_of) is counted — later
+  snapshots already re-examine the earlier periods' obligations, so adding them up would
+  count one obligation several times. The earlier ones feed the trend (:mod:`.trend`) and
+  the per-quarter view (:func:`by_period`).
+* A finding with several lead units (or obligations) counts once for each of them; the
+  total row counts every finding once.
+* Rows come out in a fixed order (codes, natural rule order, names), so tables are stable.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import unicodedata
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, Iterable
+
+from ..finding import Finding
+from ..run import SubmissionResult
+from ..rulefile import _natural
+from .safe import protect
+
+if TYPE_CHECKING:
+    from .base import Report
+
+DIMENSIONS = ("jurisdiction", "department", "obligation", "section")
+COUNTED = ("passed", "violated", "pending", "not_applicable", "waived", "error")
+
+
+def group_key(r: SubmissionResult) -> tuple[str, str]:
+    """Submissions with the same key describe the same jurisdiction under the same pack."""
+    return (r.pack or "", r.jurisdiction or "")
+
+
+def recency(r: SubmissionResult) -> tuple[str, str, str, str]:
+    """Later period first, then later as_of; id and path only make ties deterministic."""
+    return (r.period or "", r.as_of or "", r.submission or "", r.path)
+
+
+@dataclass
+class Tally:
+    passed: int = 0
+    violated: int = 0
+    pending: int = 0
+    not_applicable: int = 0
+    waived: int = 0
+    error: int = 0
+
+    def add(self, outcome: str) -> None:
+        if outcome in COUNTED:
+            setattr(self, outcome, getattr(self, outcome) + 1)
+
+    @property
+    def total(self) -> int:
+        return sum(getattr(self, k) for k in COUNTED)
+
+    @property
+    def compliance(self) -> float | None:
+        denominator = self.passed + self.violated
+        return None if denominator == 0 else self.passed / denominator
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {k: getattr(self, k) for k in COUNTED}
+        c = self.compliance
+        d["compliance"] = None if c is None else round(c, 6)
+        return d
+
+
+@dataclass
+class Row:
+    key: str
+    label_zh: str
+    label_en: str
+    tally: Tally = field(default_factory=Tally)
+    order: Any = None
+
+    def label(self, lang: str) -> str:
+        return self.label_en if lang == "en" else self.label_zh
+
+
+@dataclass
+class Scorecard:
+    by: str
+    rows: list[Row]
+    total: Tally
+    counted: list[SubmissionResult]
+    superseded: list[SubmissionResult]
+
+    def to_dict(self, lang: str = "zh") -> dict[str, Any]:
+        return {"by": self.by,
+                "basis": {"submissions": [c.path for c in self.counted],
+                          "superseded": [c.path for c in self.superseded]},
+                "rows": [{"key": r.key, "label": r.label(lang), **r.tally.to_dict()} for r in self.rows],
+                "total": self.total.to_dict()}
+
+
+def checked_only(results: Iterable[SubmissionResult]) -> list[SubmissionResult]:
+    return [r for r in results if r.status == "checked"]
+
+
+def current(results: Iterable[SubmissionResult]) -> tuple[list[SubmissionResult], list[SubmissionResult]]:
+    """(latest checked submission per (pack, jurisdiction), the earlier ones), both in input order."""
+    items = checked_only(results)
+    best: dict[tuple[str, str], SubmissionResult] = {}
+    for c in items:
+        k = group_key(c)
+        if k not in best or recency(c) > recency(best[k]):
+            best[k] = c
+    latest = {id(c) for c in best.values()}
+    return [c for c in items if id(c) in latest], [c for c in items if id(c) not in latest]
+
+
+_NONE = {"department": ("（未指定牵头单位）", "(no lead unit)"), "section": ("（未分节）", "(no section)")}
+
+
+def _groups(by: str, f: Finding) -> list[tuple[str, str, str, Any]]:
+    """(key, label zh, label en, sort order) of each group ``f`` counts in."""
+    if by == "jurisdiction":
+        return [(f.jurisdiction, f.jurisdiction_name or f.jurisdiction, f.jurisdiction_name or f.jurisdiction,
+                 f.jurisdiction)]  # codes nest (450802 ⊂ 450802001): code order is tree order
+    if by == "department":
+        if not f.lead_units:
+            zh, en = _NONE["department"]
+            return [("", zh, en, (1, ""))]
+        return [(u, u, u, (0, u)) for u in dict.fromkeys(f.lead_units)]
+    if by == "obligation":
+        # Rows sort by obligation id; the title shown is that of the rule named like the
+        # obligation, else of the first rule implementing it (see ``tally``).
+        return [(o, f.title_zh, f.title_en, (_natural(o), 0 if f.rule == o else 1, _natural(f.rule)))
+                for o in dict.fromkeys(f.obligations)]
+    if by == "section":
+        if not f.section:
+            zh, en = _NONE["section"]
+            return [("", zh, en, (1, []))]
+        return [(f.section, f.section, f.section, (0, _natural(f.rule)))]
+    raise ValueError(f"unknown scorecard dimension {by!r}")
+
+
+def tally(by: str, findings: Iterable[Finding]) -> tuple[list[Row], Tally]:
+    rows: dict[str, Row] = {}
+    total = Tally()
+    for f in findings:
+        total.add(f.outcome)
+        for key, zh, en, order in _groups(by, f):
+            row = rows.get(key)
+            if row is None:
+                row = rows[key] = Row(key, zh, en, order=order)
+            elif order < row.order:  # the earliest rule gives a section its place, an obligation its title
+                row.order = order
+                row.label_zh, row.label_en = zh, en
+            row.tally.add(f.outcome)
+    return sorted(rows.values(), key=lambda r: (r.order, r.key)), total
+
+
+def scorecard(results: Iterable[SubmissionResult], by: str = "jurisdiction") -> Scorecard:
+    counted, superseded = current(results)
+    rows, total = tally(by, (f for c in counted for f in c.findings))
+    return Scorecard(by, rows, total, counted, superseded)
+
+
+def by_period(results: Iterable[SubmissionResult]) -> tuple[list[str], list[Row], dict[tuple[str, str], Tally]]:
+    """Compliance per (finding jurisdiction, period) over every checked submission (the latest
+    of each (pack, jurisdiction, period)): the periods, the jurisdictions and the cells."""
+    best: dict[tuple[str, str, str], SubmissionResult] = {}
+    for c in checked_only(results):
+        k = (*group_key(c), c.period or "")
+        if k not in best or recency(c) > recency(best[k]):
+            best[k] = c
+    cells: dict[tuple[str, str], Tally] = {}
+    rows: dict[str, Row] = {}
+    for c in best.values():
+        period = c.period or ""
+        for f in c.findings:
+            key, zh, en, order = _groups("jurisdiction", f)[0]
+            rows.setdefault(key, Row(key, zh, en, order=order)).tally.add(f.outcome)
+            cells.setdefault((key, period), Tally()).add(f.outcome)
+    periods = sorted({p for _, p in cells})
+    return periods, sorted(rows.values(), key=lambda r: (r.order, r.key)), cells
+
+
+# ---------------------------------------------------------------- terminal formats
+
+HEADINGS = {
+    "jurisdiction": (("代码", "行政区"), ("code", "jurisdiction")),
+    "department": ((None, "牵头单位"), (None, "lead unit")),
+    "obligation": (("义务编号", "义务"), ("obligation", "title")),
+    "section": ((None, "方案章节"), (None, "document section")),
+}
+TITLES = {
+    "jurisdiction": ("按行政区统计合规情况", "Compliance by jurisdiction"),
+    "department": ("按牵头单位统计合规情况", "Compliance by lead unit"),
+    "obligation": ("按义务统计合规情况", "Compliance by obligation"),
+    "section": ("按方案章节统计合规情况", "Compliance by document section"),
+}
+COLUMNS = {
+    "passed": ("符合", "passed"), "violated": ("不符合", "violated"), "compliance": ("合规率", "compliance"),
+    "pending": ("未到期", "pending"), "not_applicable": ("不适用", "not applicable"),
+    "waived": ("已豁免", "waived"), "error": ("错误", "error"),
+}
+ORDER = ("passed", "violated", "compliance", "pending", "not_applicable", "waived", "error")
+
+
+def pct(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def _t(pair: tuple[str, str], lang: str) -> str:
+    return pair[1] if lang == "en" else pair[0]
+
+
+def _table(card: Scorecard, lang: str) -> tuple[list[str], list[list[str]], list[str]]:
+    (kz, lz), (ke, le) = HEADINGS[card.by]
+    key_head = ke if lang == "en" else kz
+    head = ([key_head] if key_head else []) + [le if lang == "en" else lz] + [_t(COLUMNS[c], lang) for c in ORDER]
+    body = []
+    for r in card.rows:
+        cells = ([r.key] if key_head else []) + [r.label(lang)]
+        body.append(cells + _numbers(r.tally))
+    total = ([""] if key_head else []) + [_t(("合计", "total"), lang)] + _numbers(card.total)
+    return head, body, total
+
+
+def _numbers(t: Tally) -> list[str]:
+    return [pct(t.compliance) if c == "compliance" else str(getattr(t, c)) for c in ORDER]
+
+
+def accounting_line(report: "Report", lang: str) -> str:
+    """Inputs in = inputs accounted for (checked + unusable + not checked); skipped files come
+    from the run's ``W-SKIPPED`` notices."""
+    c = report.counts()
+    accounted = c.checked + c.invalid + c.failed
+    skipped = sum(1 for n in report.notices if n.code == "W-SKIPPED")
+    if lang == "en":
+        s = (f"{c.files} input{'s' if c.files != 1 else ''}: {c.checked} checked, {c.invalid} unusable, "
+             f"{c.failed} not checked ({accounted} accounted for)")
+        return s + (f"; {skipped} other file{'s' if skipped != 1 else ''} skipped" if skipped else "")
+    s = f"输入 {c.files} 份：已检查 {c.checked}，无法使用 {c.invalid}，未能检查 {c.failed}（合计 {accounted}）"
+    return s + (f"；另跳过非报送文件 {skipped} 个" if skipped else "")
+
+
+def basis_line(card: Scorecard, lang: str) -> str:
+    n, m = len(card.counted), len(card.superseded)
+    if lang == "en":
+        s = f"Basis: the latest submission of each jurisdiction ({n} submission{'s' if n != 1 else ''})"
+        return s + (f"; {m} earlier submission{'s' if m != 1 else ''} shown in the trend only." if m else ".")
+    return f"统计口径：各报送单位最新一期报送（{n} 份）" + (f"；另有 {m} 份早期报送仅计入趋势。" if m else "。")
+
+
+def note_line(lang: str) -> str:
+    return ("Compliance = passed / (passed + violated); pending, not applicable, waived and error are not counted as passes."
+            if lang == "en" else "合规率 = 符合 /（符合 + 不符合）；未到期、不适用、已豁免、错误均不计为符合。")
+
+
+def width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, w: int, right: bool) -> str:
+    fill = " " * (w - width(text))
+    return fill + text if right else text + fill
+
+
+GREEN, YELLOW, RED, BOLD, RESET = "\x1b[32m", "\x1b[33m", "\x1b[31m", "\x1b[1m", "\x1b[0m"
+
+
+def _colour_for(head_index: int, n_label: int, row: list[str], tally_: Tally) -> str:
+    col = head_index - n_label
+    if col < 0:
+        return ""
+    name = ORDER[col]
+    if name == "compliance":
+        c = tally_.compliance
+        return "" if c is None else GREEN if c >= 0.9 else YELLOW if c >= 0.6 else RED
+    if name in ("violated", "error") and row[head_index] != "0":
+        return RED
+    return ""
+
+
+def format_table(card: Scorecard, lang: str = "zh", colour: bool = False) -> str:
+    """Aligned plain-text table (East Asian wide characters count double); ANSI colour optional."""
+    head, body, total = _table(card, lang)
+    widths = [max(width(r[i]) for r in [head, *body, total]) for i in range(len(head))]
+    n_label = len(head) - len(ORDER)
+    tallies = [r.tally for r in card.rows] + [card.total]
+
+    def line(cells: list[str], t: Tally | None, bold: bool = False) -> str:
+        out = []
+        for i, cell in enumerate(cells):
+            text = _pad(cell, widths[i], right=i >= n_label)
+            code = _colour_for(i, n_label, cells, t) if (colour and t is not None) else ""
+            if colour and bold and i < n_label:
+                code = BOLD
+            out.append(f"{code}{text}{RESET}" if code else text)
+        return "  ".join(out).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    lines = [_t(TITLES[card.by], lang), line(head, None, bold=True), rule]
+    lines += [line(cells, tallies[i]) for i, cells in enumerate(body)]
+    lines += [rule, line(total, card.total, bold=True), "", basis_line(card, lang), note_line(lang)]
+    return "\n".join(lines) + "\n"
+
+
+def _md(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def format_markdown(card: Scorecard, lang: str = "zh") -> str:
+    head, body, total = _table(card, lang)
+    n_label = len(head) - len(ORDER)
+    lines = [f"### {_t(TITLES[card.by], lang)}", "",
+             "| " + " | ".join(_md(h) for h in head) + " |",
+             "|" + "|".join(":---" if i < n_label else "---:" for i in range(len(head))) + "|"]
+    lines += ["| " + " | ".join(_md(c) for c in cells) + " |" for cells in body]
+    lines += ["| " + " | ".join(f"**{_md(c)}**" if c else "" for c in total) + " |", "",
+              basis_line(card, lang), "", note_line(lang)]
+    return "\n".join(lines) + "\n"
+
+
+def format_csv(card: Scorecard, lang: str = "zh") -> str:
+    head, body, total = _table(card, lang)
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(head)
+    for cells in [*body, total]:
+        w.writerow([protect(c) for c in cells])
+    return buf.getvalue()
+
+
+def format_json(card: Scorecard, lang: str = "zh") -> str:
+    return json.dumps(card.to_dict(lang), ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+
+
+FORMATS: dict[str, Callable[..., str]] = {
+    "table": format_table, "markdown": format_markdown, "csv": format_csv, "json": format_json,
+}

@@ -1,0 +1,216 @@
+"""``xlsx``: the supervision office's scorecard workbook.
+
+Sheets: summary; compliance by jurisdiction, by lead unit, by obligation, by document
+section (see :mod:`.scorecard` for what is counted); compliance per jurisdiction and quarter;
+the trend (new / persisting / resolved lapses, and against ``--compare``); the inputs that
+could not be used, one row per problem. Every text cell from submission data is protected
+against formula injection and stored as text; the file is byte-identical for the same
+results (fixed zip timestamps, see :func:`~checker.report.safe.normalise_zip`).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any, Iterable, Sequence
+
+from ..finding import reason_text
+from .base import RenderOptions, Report, summary_line, tr
+from .safe import normalise_zip, protect
+from .scorecard import COLUMNS, DIMENSIONS, HEADINGS, ORDER, TITLES, Tally, basis_line, by_period, note_line, scorecard
+from .trend import NOW_TEXT, STATUS_TEXT, Step, compare, trend
+
+NAME = "xlsx"
+BINARY = True
+
+SHEETS = {
+    "summary": ("概况", "Summary"),
+    "jurisdiction": ("按行政区", "By jurisdiction"),
+    "department": ("按牵头单位", "By lead unit"),
+    "obligation": ("按义务", "By obligation"),
+    "section": ("按方案章节", "By section"),
+    "quarter": ("按季度", "By quarter"),
+    "trend": ("趋势", "Trend"),
+    "unusable": ("无法使用的报送", "Unusable inputs"),
+}
+PCT = "0.0%"
+
+
+def _stamp(report: Report) -> dt.datetime:
+    """A fixed date for the file's metadata: the latest as_of evaluated, not the wall clock."""
+    days = sorted(r.as_of for r in report.results if r.as_of)
+    return dt.datetime.combine(dt.date.fromisoformat(days[-1]) if days else dt.date(2000, 1, 1), dt.time(0))
+
+
+class _Sheet:
+    def __init__(self, wb: Any, title: str) -> None:
+        self.ws = wb.create_sheet(title)
+        self.widths: dict[int, int] = {}
+
+    def row(self, values: Sequence[Any], *, bold: bool = False, pct_cols: Iterable[int] = ()) -> None:
+        from openpyxl.styles import Font
+        self.ws.append([_cell(v) for v in values])
+        r = self.ws.max_row
+        pct = set(pct_cols)
+        for i, v in enumerate(values, start=1):
+            c = self.ws.cell(row=r, column=i)
+            if isinstance(c.value, str):
+                c.data_type = "s"  # never a formula, whatever the text
+            if i in pct and isinstance(v, float):
+                c.number_format = PCT
+            if bold:
+                c.font = Font(bold=True)
+            text = "" if v is None else str(v)
+            self.widths[i] = max(self.widths.get(i, 0), min(60, sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)))
+
+    def head(self, values: Sequence[str]) -> None:
+        self.row(values, bold=True)
+        self.ws.freeze_panes = f"A{self.ws.max_row + 1}"  # a coordinate: ws.cell() would create a row
+
+    def finish(self, filter_from: int | None = None) -> None:
+        from openpyxl.utils import get_column_letter
+        for i, w in self.widths.items():
+            self.ws.column_dimensions[get_column_letter(i)].width = max(8, w + 2)
+        if filter_from is not None and self.ws.max_row > filter_from:
+            self.ws.auto_filter.ref = f"A{filter_from}:{get_column_letter(self.ws.max_column)}{self.ws.max_row}"
+
+
+def _cell(v: Any) -> Any:
+    if v is None:
+        return None
+    return protect(v) if isinstance(v, str) else v
+
+
+def _compliance(t: Tally) -> Any:
+    c = t.compliance
+    return "—" if c is None else c
+
+
+def _numbers(t: Tally) -> list[Any]:
+    return [_compliance(t) if c == "compliance" else getattr(t, c) for c in ORDER]
+
+
+def _summary(wb: Any, report: Report, lang: str, previous: Report | None) -> None:
+    s = _Sheet(wb, tr(lang, *SHEETS["summary"]))
+    c = report.counts()
+    s.row([tr(lang, "督查 ducha 批量检查汇总", "ducha batch check summary")], bold=True)
+    s.row([])
+    info = report.info
+    rows: list[tuple[str, str, Any]] = [
+        ("ducha 版本", "ducha version", info.ducha_version),
+        ("检查日期", "as of", info.as_of or tr(lang, "各报送自身的数据截止日期", "each submission's own as_of")),
+        ("输入", "inputs", c.files), ("已检查", "checked", c.checked), ("无法使用", "unusable", c.invalid),
+        ("未能检查", "not checked", c.failed),
+    ]
+    if info.params:
+        rows.append(("参数", "parameters", "; ".join(f"{k}={v}" for k, v in sorted(info.params.items()))))
+    if info.select or info.exclude:
+        rows.append(("规则选择", "rule selection", f"select={','.join(info.select)} exclude={','.join(info.exclude)}"))
+    if previous is not None:
+        rows.append(("对比的上次运行", "compared with", f"{len(previous.results)} " + tr(lang, "份报送", "submissions")))
+    for zh, en, v in rows:
+        s.row([tr(lang, zh, en), v])
+    s.row([])
+    s.row([summary_line(report, lang)])
+    card = scorecard(report.results)
+    s.row([basis_line(card, lang)])
+    s.row([note_line(lang)])
+    for n in report.notices:
+        s.row([n.code, n.where or "", n.message(lang)])
+    s.finish()
+
+
+def _dimension(wb: Any, report: Report, by: str, lang: str) -> None:
+    card = scorecard(report.results, by)
+    s = _Sheet(wb, tr(lang, *SHEETS[by]))
+    (kz, lz), (ke, le) = HEADINGS[by]
+    key_head = ke if lang == "en" else kz
+    label_head = le if lang == "en" else lz
+    head = ([key_head] if key_head else []) + [label_head] + [tr(lang, *COLUMNS[c]) for c in ORDER]
+    s.head(head)
+    offset = len(head) - len(ORDER)
+    pct_col = offset + ORDER.index("compliance") + 1
+    for r in card.rows:
+        s.row(([r.key] if key_head else []) + [r.label(lang)] + _numbers(r.tally), pct_cols=[pct_col])
+    s.row(([""] if key_head else []) + [tr(lang, "合计", "total")] + _numbers(card.total), bold=True,
+          pct_cols=[pct_col])
+    s.finish(filter_from=1)
+
+
+def _quarters(wb: Any, report: Report, lang: str) -> None:
+    periods, rows, cells = by_period(report.results)
+    s = _Sheet(wb, tr(lang, *SHEETS["quarter"]))
+    s.head([tr(lang, "代码", "code"), tr(lang, "行政区", "jurisdiction"), *periods])
+    for r in rows:
+        vals = [_compliance(cells[(r.key, p)]) if (r.key, p) in cells else "" for p in periods]
+        s.row([r.key, r.label(lang), *vals], pct_cols=range(3, 3 + len(periods)))
+    s.row([])
+    s.row([tr(lang, "各季度的合规率（符合 /（符合 + 不符合））", "compliance per quarter (passed / (passed + violated))")])
+    s.finish()
+
+
+def _trend_rows(s: _Sheet, steps: list[Step], lang: str) -> None:
+    for st in steps:
+        before = tr(lang, f"上次运行 {st.before}", f"previous run {st.before}") if st.previous_run else st.before
+        for ch in st.changes:
+            f = ch.finding
+            now = "" if ch.status != "resolved" else tr(lang, *NOW_TEXT.get(ch.now, (ch.now, ch.now)))
+            s.row([st.jurisdiction, st.jurisdiction_name, before, st.after, tr(lang, *STATUS_TEXT[ch.status]), now,
+                   f.rule, "; ".join(f.obligations), f.subject_id, f.subject_name, reason_text(f.reason, lang),
+                   f.days_overdue if f.days_overdue is not None else "", f.message(lang), f.fingerprint])
+
+
+def _trend(wb: Any, report: Report, lang: str, previous: Report | None) -> None:
+    s = _Sheet(wb, tr(lang, *SHEETS["trend"]))
+    s.head([tr(lang, "报送单位代码", "submitter code"), tr(lang, "报送单位", "submitter"), tr(lang, "上期", "before"),
+            tr(lang, "本期", "after"), tr(lang, "变化", "change"), tr(lang, "现状", "now"), tr(lang, "规则", "rule"),
+            tr(lang, "义务编号", "obligations"), tr(lang, "对象编号", "subject id"), tr(lang, "对象", "subject"),
+            tr(lang, "原因", "reason"), tr(lang, "逾期天数", "days overdue"), tr(lang, "说明", "message"),
+            tr(lang, "指纹", "fingerprint")])
+    steps = trend(report.results)
+    if previous is not None:
+        steps += compare(report.results, previous.results)
+    _trend_rows(s, steps, lang)
+    if not steps:
+        s.row([tr(lang, "没有同一报送单位的多期报送，也未指定 --compare，无趋势可比。",
+                  "No jurisdiction sent several periods and no --compare was given: no trend to show.")])
+    s.finish(filter_from=1)
+
+
+def _unusable(wb: Any, report: Report, lang: str) -> None:
+    s = _Sheet(wb, tr(lang, *SHEETS["unusable"]))
+    s.head([tr(lang, "输入文件", "input"), tr(lang, "状态", "status"), tr(lang, "代码", "code"),
+            tr(lang, "位置", "where"), tr(lang, "问题", "problem")])
+    any_row = False
+    for r in report.results:
+        if r.status == "invalid":
+            for p in r.problems:
+                s.row([r.path, tr(lang, "无法使用", "unusable"), p.code, str(p.location), p.message(lang)])
+                any_row = True
+        elif r.status == "failed":
+            kind = tr(lang, "规则无法应用", "rules unusable") if r.failure == "rules" else tr(lang, "内部错误", "internal error")
+            s.row([r.path, tr(lang, "未能检查", "not checked"), kind, "", r.reason or ""])
+            any_row = True
+    if not any_row:
+        s.row([tr(lang, "全部输入均可使用。", "Every input was usable.")])
+    s.finish(filter_from=1)
+
+
+def render(report: Report, options: RenderOptions, *, previous: Report | None = None) -> bytes:
+    import openpyxl
+    lang = options.lang
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    _summary(wb, report, lang, previous)
+    for by in DIMENSIONS:
+        _dimension(wb, report, by, lang)
+    _quarters(wb, report, lang)
+    _trend(wb, report, lang, previous)
+    _unusable(wb, report, lang)
+    stamp = _stamp(report)
+    wb.properties.creator = "ducha"
+    wb.properties.created = stamp
+    wb.properties.title = tr(lang, *TITLES["jurisdiction"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return normalise_zip(buf.getvalue(), stamp)
+

@@ -1,0 +1,18 @@
+"""Hypothesis profiles for the whole suite.
+
+``default`` (the normal run and CI): 500 examples per property, no per-example deadline, and
+derandomized, so every run explores the same examples and a red CI run is reproducible.
+``nightly`` (``HYPOTHESIS_PROFILE=nightly``): 20x the examples with fresh randomness each
+night, to find what the fixed seed does not.
+"""
+from __future__ import annotations
+
+import os
+
+from hypothesis import HealthCheck, settings
+
+_COMMON = dict(deadline=None, database=None, print_blob=True,
+               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.register_profile("default", max_examples=500, derandomize=True, **_COMMON)
+settings.register_profile("nightly", max_examples=10_000, derandomize=False, **_COMMON)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
