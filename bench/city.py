@@ -25,7 +25,7 @@ from checker.dates import day_number, from_day, parse_quarter, periods_between
 from checker.units import unit_key
 
 from .county import PACK, SubmissionData, _d, _iso
-from .geo import REFERENCE, CityPlan
+from .geo import GUIGANG, REFERENCE, CityPlan
 from .names import person_names
 
 CITY_SYSTEMS = ("meeting_system", "info_reporting_system", "info_sharing_system", "supervision_system",
@@ -71,7 +71,7 @@ class _CityBuilder:
         self.q0, self.as_of = day_number(self.q.start), day_number(self.q.end)
         self.rng = np.random.default_rng([seed, 6, int(city.code)])
         self.extracts = extracts
-        self.guigang = city.code == "450800"
+        self.guigang = city.code == f"{GUIGANG}00"
 
     def day(self, lo: int, hi: int) -> int:
         return int(self.rng.integers(lo, hi + 1))

@@ -64,8 +64,8 @@ GUANGXI_CITIES: tuple[tuple[str, str, int], ...] = (
     ("4513", "来宾市", 6), ("4514", "崇左市", 7),
 )
 GUIGANG = "4508"
-# Guigang's five county-level divisions: (code, name, townships, villages). Township counts
-# are the real ones (rounded to the current divisions); village counts are approximate.
+# Guigang's five county-level divisions: (code, name, townships, villages). Codes and names
+# are real; township and village counts are approximate (close to the current divisions).
 GUIGANG_COUNTIES: tuple[tuple[str, str, int, int], ...] = (
     ("450802", "港北区", 8, 120), ("450803", "港南区", 9, 160), ("450804", "覃塘区", 10, 140),
     ("450821", "平南县", 21, 290), ("450881", "桂平市", 26, 400),

@@ -104,8 +104,9 @@ def to_document(ds: Dataset) -> dict[str, Any]:
 
 
 def build_dataset(raw: RawSubmission) -> Dataset:
-    """Validate ``raw`` and type it; raises :class:`InputError` with every problem found."""
-    sink = ProblemSink()
+    """Validate ``raw`` and type it; raises :class:`InputError` with every problem found
+    (including those the loader found but could read past: ``raw.problems``)."""
+    sink = ProblemSink(list(raw.problems))
     typing_sink = sink
     if raw.doc is not None:
         check_document(raw, sink)

@@ -109,7 +109,10 @@ def _cell(spec: ColumnSpec, v: Any, labels: Labels) -> Any:
     if v is None or (isinstance(v, list) and not v):
         return None
     if spec.type == "date":
-        return dt.date.fromisoformat(v) if isinstance(v, str) else v
+        try:  # a valid ISO date becomes a date cell; anything else (a test's bad date) stays as written
+            return dt.date.fromisoformat(v) if isinstance(v, str) else v
+        except ValueError:
+            return v
     if spec.type == "boolean":
         if labels == "zh":
             return "是" if v else "否"
@@ -158,6 +161,10 @@ _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 def _xlsx_value(v: Any) -> Any:
     if isinstance(v, str) and _ILLEGAL_XML.search(v):
         raise ExportError(f"text {v!r} holds a control character that an .xlsx file cannot store")
+    if isinstance(v, float) and float("%.16g" % v) != v:
+        # openpyxl stores 16 significant digits; the few doubles that need 17 go as exact text
+        # (the loader reads numeric text), so the round trip stays lossless.
+        return repr(v)
     return v
 
 

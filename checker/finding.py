@@ -32,6 +32,7 @@ REASONS: dict[str, tuple[str, str]] = {
     "nothing_examined": ("无可检查的对象", "nothing to examine"),
     "not_configured": ("参数未设置，不检查", "parameter unset: not checked"),
     "no_periods": ("无完整的检查周期", "no whole period to check"),
+    "no_case": ("不属于任何适用情形", "no case of the rule applies"),
     "engine": ("规则引擎错误", "rule engine error"),
     "waived": ("已豁免", "waived"),
 }

@@ -162,7 +162,9 @@ def decide(ctx: Context, plan: Plan, matches: list[Match]) -> list[Finding]:
     for sub, srow in plan.subjects.iterrows():
         xs = by_sub.get(int(sub), [])
         if not xs:
-            findings.append(make_finding(ctx, srow, "not_applicable", "no_periods" if plan.template == "test" and ctx.rule.spec.kind in ("cardinality", "threshold") else "not_configured"))
+            idle = plan.idle.get(int(sub)) or plan.idle_reason or (
+                "no_periods" if plan.template == "test" and ctx.rule.spec.kind in ("cardinality", "threshold") else "not_configured")
+            findings.append(make_finding(ctx, srow, "not_applicable", idle))
             continue
         vs = [(xi, verdicts[xi]) for xi in xs]
         worst = min(vs, key=lambda p: (RANK[p[1].status], p[0]))

@@ -135,10 +135,12 @@ class Runner:
             pack = self._pack(name)
             if isinstance(pack, RuleError):
                 raise pack
-            declared = {n for r in pack.rules for n in r.spec.params} | {
-                f"{r.id}.{n}" for r in pack.rules for n in r.spec.params}
-            overrides = {k: v for k, v in self.options.params.items() if k in declared}
             selected = pack.select(list(self.options.select) or None, list(self.options.exclude) or None)
+            # Only the keys the selected rules declare: a parameter of a rule that is not
+            # selected (or of another pack) is not this evaluator's business.
+            declared = {n for r in selected.rules for n in r.spec.params} | {
+                f"{r.id}.{n}" for r in selected.rules for n in r.spec.params}
+            overrides = {k: v for k, v in self.options.params.items() if k in declared}
             self._evaluators[name] = Evaluator(selected, overrides)
         return self._evaluators[name]
 

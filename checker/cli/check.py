@@ -7,6 +7,7 @@ every ``--format`` asked for. The exit code follows ``--fail-on`` (see ``ducha -
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,7 +58,7 @@ def configure(p: argparse.ArgumentParser) -> None:
 
 @dataclass(frozen=True)
 class CheckOptions:
-    as_of: Any = None
+    as_of: dt.date | None = None
     pack: str | None = None
     select: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()

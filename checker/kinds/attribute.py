@@ -5,7 +5,8 @@ are compared as unit names (贵港市水利局 = 市水利局).
 
 ``cases`` say which records must satisfy what: each case applies to the subjects that match
 its ``when`` (tests on subject columns) and states ``allowed`` values or ``op``/``value``.
-A record with no value for the field is *missing*.
+A record that some case applies to but has no value for the field is *missing*; a record
+that no case applies to is not applicable (``no_case``).
 """
 from __future__ import annotations
 
@@ -82,6 +83,14 @@ def plan(ctx: Context, spec: AttributeSpec) -> Plan:
             x[f"c{i}"] = float(ctx.value(case.value))
             terms.append({NEG[case.op]: {col: {"$m": f"c{i}"}}})
         checks.append(Check("wrong_value", terms))
-    return Plan("test", subjects, x, checks=checks,
+    # A subject that no case applies to owes nothing here: not applicable, never "missing".
+    applies = pd.Series(False, index=x.index)
+    for case in spec.cases:
+        hit = pd.Series(True, index=x.index)
+        for k, v in case.when.items():
+            hit &= x[f"w_{k}"] == _s(v)
+        applies |= hit
+    x = x[applies.to_numpy(dtype=bool)]
+    return Plan("test", subjects, x, checks=checks, idle_reason="no_case",
                 test_fields=(col, *[f"w_{k}" for k in when_cols],
                              *[c for c in x.columns if c[:1] in ("c", "e") and c[1:].isdigit()]))

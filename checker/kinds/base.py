@@ -87,6 +87,10 @@ class Plan:
     checks: list[Check] = field(default_factory=list)
     other_reason: str = "wrong_unit"
     test_fields: tuple[str, ...] = ()
+    # Why a subject with no expectations is not applicable: per subject (index), else the
+    # plan's default, else outcomes' fallback (no_periods / not_configured).
+    idle: dict[int, str] = field(default_factory=dict)
+    idle_reason: str | None = None
 
 
 @dataclass

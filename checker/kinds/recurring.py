@@ -140,4 +140,5 @@ def plan(ctx: Context, spec: RecurringSpec) -> Plan:
         days = frame[spec.evidence.date] if spec.evidence.date else pd.Series(dtype="Int64")
         label = days.map(lambda d: None if pd.isna(d) else period_of(p.every, from_day(int(d)), n=p.n, anchor=anchor).label)
     y = evidence_y(ctx, spec.evidence, label.astype(object)) if len(frame) else empty_y()
-    return Plan("match", subjects, x, y)
+    # No period has begun yet: nothing is owed (not "parameter unset").
+    return Plan("match", subjects, x, y, idle_reason=None if periods else "no_periods")

@@ -27,6 +27,11 @@ class RawSubmission:
     sheet or file name), ``first_rows`` (table → file row of the first record: 2 under a
     header row, 1 in Parquet), ``columns`` (table → field → the column header as written in
     the file), and for the header ``header_sheet`` and ``header_rows`` (field → row).
+
+    ``problems`` are problems the loader found that did not stop it (an unknown column is
+    ignored, a ragged row read as far as the header goes): validation reports them together
+    with its own, so the submitter sees every problem in one run. Anyone who loads without
+    validating must report them too.
     """
 
     file: str
@@ -39,6 +44,7 @@ class RawSubmission:
     columns: dict[str, dict[str, str]] = field(default_factory=dict)
     header_sheet: str | None = None
     header_rows: dict[str, int] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
 
     def location(self, table: str, row: int | None = None, column: str | None = None) -> Location:
         """Location of record ``row`` (0-based position) of ``table``; ``column`` is a field name.

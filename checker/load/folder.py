@@ -19,7 +19,7 @@ from ..errors import InputError, Location, Problem, ProblemSink
 from ..model import HEADER_SHEET
 from .base import RawSubmission, check_size
 from .encoding import EncodingProblem, decode_text
-from .tabular import build_frame, header_from_rows, is_header_name, table_for
+from .tabular import body_frame, build_frame, finish, header_from_rows, is_header_name, table_for
 
 IGNORED_FILES = frozenset({"readme.md", "readme.txt", "说明.txt", "说明.md"})
 
@@ -53,7 +53,8 @@ def _read_table_csv(text: str, table: str, loc: Location, sink: ProblemSink) -> 
         rows = _rows(text, loc, sink)
         if not rows:
             return pd.DataFrame(), {}
-        cells = pd.DataFrame(rows, dtype=object)
+        body = body_frame(rows[1:])
+        return build_frame(table, rows[0], body, file=loc.file, sheet=str(loc.sheet), sink=sink)
     if cells.empty:
         return pd.DataFrame(), {}
     header = list(cells.iloc[0])
@@ -90,9 +91,14 @@ def load_csv_folder(folder: Path, *, max_bytes: int) -> RawSubmission:
                 sink.add(loc, "E-SHEET", f"无法识别的文件“{p.name}”（只读取 .csv 和 .parquet）",
                          f"unrecognised file {p.name!r} (only .csv and .parquet are read)", p.name)
             continue
+        # An empty table file is a table without records; an empty header file is a mistake.
+        empty_table = p.stat().st_size == 0 and not is_header_name(stem)
         try:
-            check_size(p, max_bytes)
+            if not empty_table:
+                check_size(p, max_bytes)
         except InputError as e:
+            if is_header_name(stem) and suffix == ".csv":
+                raw.header_sheet = p.name  # it is there, only unusable
             sink.problems.extend(Problem(loc, pr.code, pr.message_zh, pr.message_en) for pr in e.problems)
             continue
         if is_header_name(stem) and suffix == ".csv":
@@ -116,6 +122,9 @@ def load_csv_folder(folder: Path, *, max_bytes: int) -> RawSubmission:
                      f"{p.name!r} is the same table as {raw.sheets[table]!r}")
             continue
         raw.sheets[table] = p.name
+        if empty_table:
+            raw.tables[table] = pd.DataFrame()
+            continue
         if suffix == ".parquet":
             raw.first_rows[table] = 1
             raw.tables[table], raw.columns[table] = _read_parquet(p, table, loc, sink)
@@ -129,5 +138,4 @@ def load_csv_folder(folder: Path, *, max_bytes: int) -> RawSubmission:
     if raw.header_sheet is None:
         sink.add(Location(file), "E-HEADER-MISSING", f"缺少 {HEADER_SHEET}.csv（或 header.csv）",
                  f"{HEADER_SHEET}.csv (or header.csv) is missing")
-    sink.raise_if_any()
-    return raw
+    return finish(raw, sink)

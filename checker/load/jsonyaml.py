@@ -21,7 +21,7 @@ from .encoding import EncodingProblem, decode_text
 MAX_DEPTH = 20  # a submission is 3 levels deep; deeper nesting is an attack or an accident
 
 
-def _problem(path: Path, code: str, zh: str, en: str, pointer: str = "") -> InputError:
+def _problem(path: Path, code: str, zh: str, en: str, pointer: str | None = None) -> InputError:
     return InputError([Problem(Location(str(path), pointer=pointer), code, zh, en)])
 
 

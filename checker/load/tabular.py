@@ -21,11 +21,17 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Location, ProblemSink
+from .base import RawSubmission
 from ..model import HEADER_SHEET, TABLES
 from ..schema import column_specs
 
 # Sheets a person may add to a workbook for themselves; never read.
 NOTE_SHEETS = frozenset({"说明", "填表说明", "notes", "readme"})
+# Problems after which the data can still be validated: reported with validation's problems
+# (all at once). Any other problem (an unreadable file, an unknown sheet, a missing header)
+# stops the load, since validating without that table would only add consequential errors.
+DEFERRABLE = frozenset({"E-COLUMN", "E-COLUMN-DUP", "E-COLUMN-MISSING", "E-COLUMN-UNNAMED",
+                        "E-HEADER-FIELD", "E-HEADER-DUP", "E-RAGGED"})
 # First-row captions of a header sheet (field | value), skipped when present.
 HEADER_CAPTIONS = frozenset({"字段", "field", "项目", "字段名", "名称"})
 
@@ -81,6 +87,12 @@ def blank(s: pd.Series) -> np.ndarray:
     return na | s.map(lambda v: isinstance(v, str) and not v.strip()).to_numpy(dtype=bool)
 
 
+def body_frame(rows: Sequence[Sequence[Any]]) -> pd.DataFrame:
+    """Rows of cells (of any lengths) as a frame with positional columns, short rows padded."""
+    width = max((len(r) for r in rows), default=0)
+    return pd.DataFrame([list(r) + [None] * (width - len(r)) for r in rows], columns=range(width), dtype=object)
+
+
 def build_frame(table: str, header: Sequence[Any], body: pd.DataFrame, *, file: str, sheet: str,
                 sink: ProblemSink, first_row: int = 2) -> tuple[pd.DataFrame, dict[str, str]]:
     """Name the columns of one table; returns (frame with field names, field → header text).
@@ -104,6 +116,7 @@ def build_frame(table: str, header: Sequence[Any], body: pd.DataFrame, *, file: 
 
     fields: dict[int, str] = {}
     shown: dict[str, str] = {}
+    position: dict[str, int] = {}
     for i, cell in enumerate(header):
         text = "" if cell is None or (isinstance(cell, float) and np.isnan(cell)) else str(cell).strip()
         if not text:
@@ -117,11 +130,15 @@ def build_frame(table: str, header: Sequence[Any], body: pd.DataFrame, *, file: 
             sink.add(where, "E-COLUMN", f"未知的列“{text}”（列名见数据字典）",
                      f"unknown column {text!r} (see the data dictionary for column names)", text)
         elif name in shown:
-            sink.add(where, "E-COLUMN-DUP", f"列“{text}”与列“{shown[name]}”重复（同一字段 {name}）",
-                     f"column {text!r} repeats column {shown[name]!r} (both are {name})", text)
+            first = excel_column(position[name])
+            sink.add(where, "E-COLUMN-DUP",
+                     f"第 {excel_column(i)} 列“{text}”与第 {first} 列“{shown[name]}”是同一字段（{name}），只读取第 {first} 列",
+                     f"column {excel_column(i)} ({text!r}) is the same field ({name}) as column {first} "
+                     f"({shown[name]!r}); only column {first} is read", text)
         else:
             fields[i] = name
             shown[name] = text
+            position[name] = i
     for spec in column_specs(table):
         if spec.required and spec.name not in shown:
             sink.add(Location(file, sheet=sheet, row=header_row, column=spec.label_zh), "E-COLUMN-MISSING",
@@ -167,3 +184,11 @@ def header_from_rows(rows: Sequence[Sequence[Any]], *, file: str, sheet: str,
         header[name] = row[1] if len(row) > 1 else None
         rownums[name] = r
     return header, rownums
+
+
+def finish(raw: RawSubmission, sink: ProblemSink) -> RawSubmission:
+    """Raise every problem if any of them stops the load; else hand them on in ``raw``."""
+    if any(p.code not in DEFERRABLE for p in sink.problems):
+        sink.raise_if_any()
+    raw.problems = list(sink.problems)
+    return raw

@@ -18,7 +18,7 @@ from ..errors import InputError, Location, Problem, ProblemSink
 from ..model import HEADER_SHEET
 from ..schema import column_specs
 from .base import RawSubmission, check_size
-from .tabular import build_frame, header_from_rows, is_header_name, is_note_name, table_for
+from .tabular import body_frame, build_frame, finish, header_from_rows, is_header_name, is_note_name, table_for
 
 # Uncompressed size of all parts together beyond which a workbook is treated as a zip bomb.
 MAX_UNZIPPED_BYTES = 2 * 1024**3
@@ -92,7 +92,7 @@ def load_xlsx(path: Path, *, max_bytes: int) -> RawSubmission:
                 if not any(any(v is not None and v != "" for v in r) for r in rows):
                     raw.tables[table] = pd.DataFrame()  # an empty sheet is an empty table
                     continue
-                body = pd.DataFrame(rows[1:], dtype=object)
+                body = body_frame(rows[1:])
                 frame, shown = build_frame(table, rows[0], body, file=file, sheet=ws.title, sink=sink)
                 for spec in column_specs(table):
                     if spec.type == "date" and spec.name in frame.columns:
@@ -106,5 +106,4 @@ def load_xlsx(path: Path, *, max_bytes: int) -> RawSubmission:
     if raw.header_sheet is None:
         sink.add(Location(file), "E-HEADER-MISSING", f"缺少“{HEADER_SHEET}”工作表",
                  f"the {HEADER_SHEET!r} (header) sheet is missing")
-    sink.raise_if_any()
-    return raw
+    return finish(raw, sink)

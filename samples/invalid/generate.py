@@ -122,7 +122,8 @@ def duplicate_id_csv(path: Path) -> None:
     sh = sheets()
     set_cell(sh, "巡河记录", 4, "编号", "P-1")
     set_cell(sh, "巡河记录", 5, "编号", "P-1")
-    set_cell(sh, "河长", 3, "编号", "C-1")
+    chiefs = sh.tables["河长"]
+    chiefs.rows.append(list(chiefs.rows[0]))  # the same chief entered twice
     write_csv_sheets(sh, path)
 
 
@@ -149,12 +150,9 @@ def missing_required_xlsx(path: Path) -> None:
 
 def wrong_encoding_csv(path: Path) -> None:
     """A table saved in a Western code page (neither UTF-8 nor GB18030)."""
-    sh = sheets()
-    write_csv_sheets(sh, path)
-    chiefs = sh.tables["河长"]
+    write_csv_sheets(sheets(), path)
     rows = [["id", "name", "level", "post", "jurisdiction", "water_body", "appointed"],
             ["C-1", "José", "county", "party_principal", "450802", "W-YJ", "2017-06-01"]]
-    del chiefs
     (path / "河长.csv").unlink()
     (path / "chiefs.csv").write_bytes(csv_bytes(rows, encoding="cp1252"))
 
@@ -186,8 +184,10 @@ def unknown_columns_xlsx(path: Path) -> None:
     chiefs.columns.append("联系电话")
     for row in chiefs.rows:
         row.append("0775-1234567")
-    docs = sh.tables["文件"]
-    docs.columns[docs.columns.index("标题")] = "印发单位"  # the same column twice
+    docs = sh.tables["文件"]  # the same field twice: Chinese label and English name
+    docs.columns.append("issuer")
+    for row in docs.rows:
+        row.append(row[docs.columns.index("印发单位")])
     write_xlsx_sheets(sh, path)
 
 

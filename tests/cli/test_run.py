@@ -56,6 +56,9 @@ def test_params_reach_only_the_packs_that_declare_them() -> None:
     r = Runner(RunOptions(rules_dir=RULES, params={"GG-14.work_plan_due": dt.date(2018, 1, 31)}, select=("GG-14",)))
     assert {f.outcome for f in r.run(REPO / DATA / "county-lapses.yaml").findings} == {"passed"}
     assert r.unused_options() == []
+    # A parameter of a rule left out by --select is accepted and simply unused.
+    r1 = Runner(RunOptions(rules_dir=RULES, params={"GG-27.frequency": {"county": "quarter"}}, select=("GG-14",)))
+    assert r1.run(REPO / DATA / "county-lapses.yaml").status == "checked" and r1.unused_options() == []
     r2 = Runner(RunOptions(rules_dir=RULES, params={"nope": 1}, exclude=("XX-*",)))
     r2.run(REPO / DATA / "county-ok.yaml")
     assert r2.unused_options() == [("--param", "nope", "unknown parameter"),

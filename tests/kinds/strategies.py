@@ -329,7 +329,11 @@ def cardinality_cases(draw: st.DrawFn) -> Case:
         pp: dict[str, Any] = {"within": draw(st.sampled_from(["submission", "as_of_year"]))}
         if every == "by_level":
             table = {"village": "week", "township": "xun", "county": "month"}
-            pp["every"] = _param(draw, "frequency", table, params, overrides, alternative={"city": "quarter"})
+            # A table of period kinds is always a parameter (the spec field takes a name or a param).
+            params["frequency"] = table if draw(st.booleans()) else {"city": "quarter"}
+            if params["frequency"] != table:
+                overrides["frequency"] = table
+            pp["every"] = {"param": "frequency"}
             pp["by"] = "level"
         else:
             pp["every"] = every

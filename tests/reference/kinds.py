@@ -346,6 +346,8 @@ def ledger(ctx: Ctx, rule: Any, spec: Any) -> list[Subject]:
     for r in rows:
         subj = Subject("task", str(r["ref"]), code)
         entries = [t for t in tasks if t["task_ref"] == r["ref"]]
+        if spec.check == "start" and not _in_warning_window(ctx, spec, r):
+            continue  # only rows due within the warning window are examined at all
         LEDGER_CHECKS[spec.check](ctx, spec, r, entries, subj)
         out.append(subj)
     return out
@@ -394,16 +396,17 @@ def _progress(ctx: Ctx, spec: Any, r: dict[str, Any], entries: list[dict[str, An
 
 def _start(ctx: Ctx, spec: Any, r: dict[str, Any], entries: list[dict[str, Any]], subj: Subject) -> None:
     """A dated row due within ``warn_days`` from ``as_of`` (not yet past) has an entry that is
-    not ``not_started`` (the last entry counts). Other rows: not in the window."""
-    due = dt.date.fromisoformat(str(r["due"]))
-    subj.idle_reason = "not_in_window"
-    if not 0 <= (due - ctx.as_of).days <= int(ctx.value(spec.warn_days)):
-        return
+    not ``not_started`` (the last entry counts)."""
     if not entries:
         failures = ["missing"]
     else:
         failures = ["not_started"] if entries[-1]["status"] == "not_started" else []
     subj.verdicts.append(test_verdict("", ctx.as_of, ctx.as_of, failures))
+
+
+def _in_warning_window(ctx: Ctx, spec: Any, r: dict[str, Any]) -> bool:
+    due = dt.date.fromisoformat(str(r["due"]))
+    return 0 <= (due - ctx.as_of).days <= int(ctx.value(spec.warn_days))
 
 
 LEDGER_CHECKS = {"presence": _presence, "leads": _lead_check, "completion": _completion,
