@@ -29,6 +29,7 @@ test: $(STAMP)
 
 schemas: $(STAMP)
 	$(BIN)/ducha schema --write schemas
+	$(BIN)/python -m checker.schema  # also docs/data-dictionary.md
 
 clean:
 	rm -rf $(VENV) build

@@ -351,6 +351,11 @@ _EMPTY_DTYPES = {"string": object, "list": object, "number": "float64", "integer
 
 def _empty_typed(table: str) -> pd.DataFrame:
     """What :func:`coerce_table` gives for a table without records (same columns and dtypes)."""
+    return _empty_template(table).copy()
+
+
+@lru_cache(maxsize=None)
+def _empty_template(table: str) -> pd.DataFrame:
     cols = {s.name: pd.Series([], dtype=_EMPTY_DTYPES[s.type]) for s in column_specs(table)}
     typed = pd.DataFrame(cols, index=pd.RangeIndex(0))
     typed["_row"] = np.arange(0, dtype=np.int64)
@@ -412,6 +417,8 @@ def check_integrity(raw: RawSubmission, header: dict[str, Any], tables: dict[str
         if table in referenced:
             keys[table] = pd.Index(ids[present].unique())
     for table, frame in tables.items():
+        if frame.empty:
+            continue  # no records, no references (most tables of a submission)
         for spec in column_specs(table):
             if spec.ref is None or spec.name not in frame.columns:
                 continue

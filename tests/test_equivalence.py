@@ -13,7 +13,6 @@ Examples per property: 500 in the ``default`` profile, more with ``HYPOTHESIS_PR
 """
 from __future__ import annotations
 
-import pytest
 from hypothesis import event, given
 
 from tests.kinds import strategies as s
@@ -21,7 +20,7 @@ from tests.kinds.harness import check
 
 
 def _run(case: s.Case) -> None:
-    findings = check(case.doc, case.rule, case.as_of, case.overrides)
+    findings = check(case.doc, case.rule, case.as_of, case.overrides, case.also)
     for f in findings:
         event(f"{f.outcome}/{f.reason}")
 
@@ -61,6 +60,7 @@ def test_threshold(case: s.Case) -> None:
     _run(case)
 
 
-@pytest.mark.parametrize("check_name", ["presence", "leads", "completion", "progress", "start"])
-def test_ledger(check_name: str) -> None:
-    given(s.ledger_cases(check_name))(_run)()
+@given(s.ledger_cases())
+def test_ledger(case: s.Case) -> None:
+    event(f"check: {case.rule.spec.spec.check}")
+    _run(case)

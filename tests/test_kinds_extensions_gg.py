@@ -288,3 +288,11 @@ def test_a_county_department_compares_equal_to_the_city_unit(name: str) -> None:
 def test_county_prefixes_keep_protected_names() -> None:
     assert unit_key("桂平市市政局") == unit_key("市市政局") == "市政局"
     assert unit_key("平南县市场监管局") == "市场监管局"
+
+
+def test_order_comparisons_on_text_skip_missing_values(tmp_path: Path) -> None:
+    ctx = _ctx(_doc(water_bodies=WATER, reaches=REACHES), tmp_path)
+    from checker.kinds.selection import Cmp
+    wb = ctx.ds.table("water_bodies")
+    # size is missing for the river and the lake: neither is "at least medium", and nothing raises.
+    assert list(apply_where(ctx, "water_bodies", wb, {"size": Cmp(gte="medium")})["id"]) == ["WB-B"]

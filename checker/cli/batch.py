@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 HELP = "批量检查文件夹与压缩包中的全部报送，生成汇总报告 / check every submission in folders and zip files; write scorecards and reports"
 
 OUTPUTS = ("results.json", "findings.csv", "scorecard.xlsx", "report.html")
+SHOW_SKIPPED = 10  # skipped files named on stderr; results.json lists them all
 DEFAULT_TIMEOUT = 1800.0  # seconds per submission: generous, but a hung engine must not hang the batch
 
 
@@ -270,9 +271,15 @@ def run(args: argparse.Namespace) -> int:
                             progress=progress)
     report = build_report(results, options, waivers, collection, args.fail_on, args.waivers)
     written = write_outputs(report, out, lang, previous)
-    for notice in report.notices:
+    skipped = [n for n in report.notices if n.code == "W-SKIPPED"]
+    shown = [n for n in report.notices if n.code != "W-SKIPPED"] + skipped[:SHOW_SKIPPED]
+    for notice in shown:
         where = f"{notice.where}: " if notice.where else ""
         print(f"{notice.code} {where}{notice.message(lang)}", file=err)
+    if len(skipped) > SHOW_SKIPPED:  # an inbox full of scanned PDFs must not bury the rest
+        more = len(skipped) - SHOW_SKIPPED
+        print(tr(lang, f"W-SKIPPED …另跳过 {more} 个（全部列于 results.json）",
+                 f"W-SKIPPED … and {more} more (all listed in results.json)"), file=err)
     for path in written:
         print(tr(lang, f"已写入 {path}", f"wrote {path}"))
     crashed = [r.path for r in results if r.status == "failed" and r.failure == "internal"]

@@ -20,10 +20,10 @@ if TYPE_CHECKING:
 
 HELP = "检查报送数据 / check submissions against their rule pack"
 SHOW_ALL = ("violated", "error", "waived", "pending", "not_applicable", "passed")
-FORMATS = ("text", "json", "junit", "sarif", "github", "markdown")  # shown in --help; the registry decides
 
 
 def configure(p: argparse.ArgumentParser) -> None:
+    from ..report import WRITERS  # the registry only (no writer is imported)
     p.add_argument("files", nargs="+", metavar="FILE", type=Path,
                    help="报送文件（.json .yaml .xlsx 或 CSV 文件夹）/ submission files (.json .yaml .xlsx or a CSV folder)")
     p.add_argument("--as-of", type=iso_date, metavar="DATE",
@@ -44,7 +44,7 @@ def configure(p: argparse.ArgumentParser) -> None:
                    help="基线（以前 --format json 的输出）：只报告新的违反 / "
                         "baseline (an earlier --format json output): report only new violations")
     p.add_argument("--format", action="append", default=[], metavar="FMT[:PATH]", dest="formats",
-                   help=f"输出格式，可重复；无路径则写到标准输出（{', '.join(FORMATS)}）/ output format, repeatable; "
+                   help=f"输出格式，可重复；无路径则写到标准输出（{', '.join(WRITERS)}）/ output format, repeatable; "
                         "no path = stdout (e.g. --format sarif:out.sarif --format text)")
     p.add_argument("--fail-on", choices=("error", "warning", "never"), default="error",
                    help="何种严重程度的违反使退出码为 1（默认 error）/ severity that makes the exit code 1 (default error)")
@@ -185,10 +185,14 @@ def check(files: list[Path], o: CheckOptions) -> int:
     from ..report.base import RenderOptions, summary_line
     from .crash import internal_error_lines
 
+    writers = [(name, get_writer(name), path) for name, path in o.outputs]
+    for name, writer, path in writers:  # before any work: a terminal cannot show bytes
+        if writer.BINARY and path is None and sys.stdout.isatty():
+            raise UsageError(f"“{name}”是二进制格式，请写到文件：--format {name}:PATH",
+                             f"{name!r} is a binary format; write it to a file: --format {name}:PATH")
     report = build_report(files, o)
     rendered = []
-    for name, path in o.outputs:
-        writer = get_writer(name)
+    for name, writer, path in writers:
         colour = name == "text" and path is None and use_color(o.color, sys.stdout)
         rendered.append((writer.render(report, RenderOptions(lang=o.lang, show=o.show, color=colour)), path))
     for text, path in rendered:  # all rendered first: a failing writer leaves no half-written set

@@ -40,6 +40,14 @@ def load_rules(root: Path, packs: list[str] | None = None) -> tuple[list["Loaded
     return rules, problems
 
 
+def shown_path(p: Path) -> str:
+    """A path as a person at the repository root would type it (absolute when elsewhere)."""
+    try:
+        return str(p.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(p)
+
+
 def _yaml(value: Any, indent: str) -> list[str]:
     import yaml
     text = yaml.safe_dump(value, allow_unicode=True, sort_keys=False, default_flow_style=False, width=100)
@@ -65,7 +73,7 @@ def describe_rule(rule: "LoadedRule", lang: str, catalogue: "Catalogue | None" =
     t = lambda zh, en: tr(lang, zh, en)  # noqa: E731 - local shorthand
     colon = ": " if lang == "en" else "："
     out = [f"{s.id}  {s.title.en if lang == 'en' else s.title.zh}"]
-    out.append(f"  {t('规则包', 'pack')}{colon}{rule.pack} ({rule.path})")
+    out.append(f"  {t('规则包', 'pack')}{colon}{rule.pack} ({shown_path(rule.path)})")
     out.append(f"  {t('义务编号', 'obligations')}{colon}{', '.join(s.obligations)}")
     out.append(f"  {t('类型', 'kind')}{colon}{s.kind} · {t('严重程度', 'severity')}{colon}{severity_text(rule)} · "
                f"{t('适用层级', 'levels')}{colon}{_levels(rule)}")

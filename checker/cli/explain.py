@@ -46,7 +46,8 @@ def explain_rule(rid: str, root: Path, catalogue: Path | None, lang: str) -> int
     from .catalogue import try_catalogue
     from .describe import describe_rule, load_rules
     rules, problems = load_rules(root)
-    hits = [r for r in rules if r.id == rid] or [r for r in rules if rid in r.spec.obligations]
+    # The rule of that id first, then every rule implementing that obligation (its facets).
+    hits = [r for r in rules if r.id == rid] + [r for r in rules if r.id != rid and rid in r.spec.obligations]
     cat = try_catalogue(catalogue)
     if not hits:
         entry = cat.entries.get(rid) if cat else None

@@ -110,10 +110,15 @@ def run(args: argparse.Namespace) -> int:
         chunks = [json.dumps(docs, ensure_ascii=False, indent=2) + "\n"]
     sys.stdout.write({"csv": "\r\n", "json": ""}.get(args.format, "\n").join(chunks))
     sys.stdout.flush()
-    bad = [r for r in results if r.status != "checked"]
-    for r in bad:
-        why = r.reason or (r.problems[0].message(lang) if r.problems else "")
-        print(tr(lang, f"未计入：{r.path}（{why}）", f"not counted: {r.path} ({why})"), file=sys.stderr)
+    old_bad = sum(1 for r in saved if r.status != "checked")
+    if old_bad:  # that run named them already; here a count is enough
+        print(tr(lang, f"未计入：结果文件中 {old_bad} 份无法使用或未能检查的输入（见该次运行的报告）",
+                 f"not counted: {old_bad} unusable or unchecked input{'s' if old_bad != 1 else ''} "
+                 f"of the saved run (see its report)"), file=sys.stderr)
+    for r in fresh:
+        if r.status != "checked":
+            why = r.reason or (r.problems[0].message(lang) if r.problems else "")
+            print(tr(lang, f"未计入：{r.path}（{why}）", f"not counted: {r.path} ({why})"), file=sys.stderr)
     # Unusable inputs of a saved run were that run's news (and its exit code); only inputs
     # read now make this command's exit code.
     if any(r.status == "failed" and r.failure == "internal" for r in fresh):

@@ -9,6 +9,7 @@ so the engine receives compact facts. The engine then decides every expectation
 """
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal, Union
@@ -288,6 +289,9 @@ def select_evidence(ctx: Context, ev: Evidence) -> pd.DataFrame:
     return frame
 
 
+_MISSING = itertools.count()
+
+
 def keys(ctx: Context, table: str, frame: pd.DataFrame, columns: list[str], normalise: Any) -> pd.Series:
     """One string join key per row: the listed columns' values joined by ``|``."""
     if not columns:
@@ -298,15 +302,17 @@ def keys(ctx: Context, table: str, frame: pd.DataFrame, columns: list[str], norm
         norm = normaliser(ctx, normalise)
         if norm is not None:
             col = col.map(lambda v, f=norm: f(v) if isinstance(v, str) else v)
-        parts.append(col.map(lambda v: "\x00" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)))
+        parts.append(col.map(lambda v: "\x00" if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) else str(v)))
     key = parts[0]
     bad = parts[0] == "\x00"
     for p in parts[1:]:
         key = key + "|" + p
         bad |= p == "\x00"
-    # A missing part can never match anything: give the row a key no evidence can have.
+    # A missing part can never match anything, not even a missing part on the other side of
+    # the join: give the row a key that no other call (subject or evidence side) can produce.
     if bad.any():
-        key = key.where(~bad, "\x00missing" + pd.Series(range(len(frame)), index=frame.index).astype(str))
+        tag = f"\x00missing{next(_MISSING)}:"
+        key = key.where(~bad, tag + pd.Series(range(len(frame)), index=frame.index).astype(str))
     return key
 
 

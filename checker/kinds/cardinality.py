@@ -125,17 +125,19 @@ def _per_period(ctx: Context, spec: CardinalitySpec, subjects: pd.DataFrame, ske
         starts = _period_start_days(kind, days)
         counts[kind] = pd.Series(1, index=pd.MultiIndex.from_arrays([ekey.to_numpy(), starts])).groupby(level=[0, 1]).sum()
     rows = []
-    as_of_day = ctx.as_of_day
+    idle: dict[int, str] = {}
     for (i, subj), k in zip(subjects.iterrows(), skey):
         kind = kind_of(subj)
         if kind is None:
+            idle[int(i)] = "not_configured"  # no period kind for this subject's level
             continue
         t0 = subj[pp.tenure[0]] if pp.tenure else None
         t1 = subj[pp.tenure[1]] if pp.tenure else None
         for per in periods_between(kind, start, end):
             s, e = day_number(per.start), day_number(per.end)
-            if per.start < start or e > as_of_day:
-                continue  # not wholly inside the window, or not over yet
+            if per.start < start or per.end > end:
+                continue  # not wholly inside the window (which ends by as_of): a week that runs
+                # past the quarter's end belongs to neither quarter's count, never to both
             if t0 is not None and not pd.isna(t0) and int(t0) > s:
                 continue  # appointed mid-period
             if t1 is not None and not pd.isna(t1) and int(t1) < e:
@@ -143,4 +145,4 @@ def _per_period(ctx: Context, spec: CardinalitySpec, subjects: pd.DataFrame, ske
             n = int(counts[kind].get((k, s), 0)) if kind in counts else 0
             rows.append({"sub": i, "num": n, "due": e, "part": per.label, **bounds})
     x = pd.DataFrame(rows, columns=["sub", "num", "due", "part", *bounds])
-    return Plan("test", subjects, x, checks=CHECKS, test_fields=("num", *bounds))
+    return Plan("test", subjects, x, checks=CHECKS, test_fields=("num", *bounds), idle=idle, idle_reason="no_periods")

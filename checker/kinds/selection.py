@@ -24,6 +24,7 @@ models defined here.
 """
 from __future__ import annotations
 
+import operator
 import re
 import unicodedata
 from functools import lru_cache
@@ -181,13 +182,16 @@ def cmp_mask(ctx: "Context", col: pd.Series, cmp: Cmp) -> pd.Series:
         mask &= ~truth(col == want)
     if cmp.not_in is not None:
         mask &= ~col.isin(list(ctx.value(cmp.not_in)))
-    for op, name in (("gt", "__gt__"), ("gte", "__ge__"), ("lt", "__lt__"), ("lte", "__le__")):
-        bound = getattr(cmp, op)
+    for name, op in (("gt", operator.gt), ("gte", operator.ge), ("lt", operator.lt), ("lte", operator.le)):
+        bound = getattr(cmp, name)
         if bound is None:
             continue
         want = ctx.value(bound)
-        num = pd.to_numeric(col, errors="coerce") if not isinstance(want, str) else col
-        mask &= truth(getattr(num, name)(want))
+        if isinstance(want, str):
+            # Strings compare with strings only (a missing or numeric value never matches).
+            mask &= col.map(lambda v, w=want, f=op: isinstance(v, str) and bool(f(v, w))).astype(bool)
+        else:
+            mask &= truth(op(pd.to_numeric(col, errors="coerce"), want))
     return mask
 
 

@@ -1,14 +1,10 @@
 """Build submissions in every supported format from the compliant county fixture, and run
-``ducha`` in-process. Tabular packages are written here with openpyxl/csv (Chinese sheet
-and file names from :data:`checker.model.TABLES`), independent of any ducha exporter, so a
-loader bug cannot hide behind a matching writer bug.
-"""
+``ducha`` in-process. Workbooks and CSV packages come from :mod:`checker.export` (whose
+round trip through the loaders is tested in tests/test_export.py)."""
 from __future__ import annotations
 
 import copy
-import csv
 import datetime as dt
-import io
 import json
 import zipfile
 from pathlib import Path
@@ -16,9 +12,8 @@ from typing import Any
 
 import yaml
 
+from checker import export
 from checker.cli.main import main
-from checker.model import HEADER_SHEET, TABLES
-from checker.schema import column_specs
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE = ROOT / "tests" / "rules" / "guigang-river-chief" / "base-county.yaml"
@@ -66,57 +61,14 @@ def write_yaml(doc: dict[str, Any], path: Path) -> Path:
     return path
 
 
-def _cell(v: Any) -> Any:
-    if v is None:
-        return None
-    if isinstance(v, list):
-        return "、".join(str(x) for x in v)
-    if isinstance(v, bool):
-        return "是" if v else "否"
-    if isinstance(v, (dt.date, dt.datetime)):
-        return v.isoformat()
-    return v
-
-
-def _sheets(doc: dict[str, Any]) -> dict[str, list[list[Any]]]:
-    """Sheet/file name → rows (the header sheet as field/value rows, tables with Chinese headers)."""
-    out: dict[str, list[list[Any]]] = {}
-    head = [["字段", "值"]]
-    for spec in column_specs("header"):
-        if spec.name in doc:
-            head.append([spec.label_zh, _cell(doc[spec.name])])
-    out[HEADER_SHEET] = head
-    for table, (_, zh) in TABLES.items():
-        rows = doc.get(table) or []
-        if not rows:
-            continue
-        specs = column_specs(table)
-        out[zh] = [[s.label_zh for s in specs]] + [[_cell(r.get(s.name)) for s in specs] for r in rows]
-    return out
-
-
 def write_xlsx(doc: dict[str, Any], path: Path) -> Path:
-    import openpyxl
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    for name, rows in _sheets(doc).items():
-        ws = wb.create_sheet(name)
-        for row in rows:
-            ws.append(row)
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
-    return path
+    return export.write_xlsx(doc, path)
 
 
 def write_csv_folder(doc: dict[str, Any], folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, rows in _sheets(doc).items():
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\r\n")
-        for row in rows:
-            w.writerow(["" if v is None else v for v in row])
-        (folder / f"{name}.csv").write_text(buf.getvalue(), encoding="utf-8-sig")
-    return folder
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    return export.write_csv_folder(doc, folder)
 
 
 def write_zip(path: Path, members: dict[str, bytes], *, compression: int = zipfile.ZIP_DEFLATED) -> Path:

@@ -132,13 +132,19 @@ def test_a_wrong_parameter_fails_before_any_work(tmp_path: Path, capsys: pytest.
     assert not (tmp_path / "out").exists()
 
 
-def test_an_empty_inbox_is_exit_2_with_outputs_written(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_inbox_without_submissions_is_exit_2_with_outputs_written(tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "in").mkdir()
+    for i in range(12):
+        (tmp_path / "in" / f"scan-{i:02}.pdf").write_bytes(b"%PDF")
     code, out, err = ducha(capsys, "batch", tmp_path / "in", "--out", tmp_path / "out", "--lang", "en")
     assert code == 2
-    assert out.splitlines()[-1] == "0 inputs: 0 checked, 0 unusable, 0 not checked (0 accounted for)"
+    assert out.splitlines()[-1] == ("0 inputs: 0 checked, 0 unusable, 0 not checked (0 accounted for); "
+                                    "12 other files skipped")
     assert "no submission was found" in err
-    assert json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))["results"] == []
+    assert err.count("W-SKIPPED") == 11 and "W-SKIPPED … and 2 more (all listed in results.json)" in err
+    doc = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
+    assert doc["results"] == [] and len(doc["notices"]) == 12
 
 
 def test_an_input_ducha_fails_on_is_recorded_and_makes_exit_3(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

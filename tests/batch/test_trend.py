@@ -77,3 +77,23 @@ def test_compare_with_a_file_that_is_not_a_results_file_is_exit_2(tmp_path: Path
     code, _, err = ducha(capsys, "batch", q3, "--out", tmp_path / "o", "--compare", bogus)
     assert code == 2 and "E-RESULTS" in err
     assert not (tmp_path / "o").exists()
+
+
+def test_waivers_reach_the_workers_and_waived_is_not_a_pass(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _, q4 = _inputs(tmp_path)
+    waivers = tmp_path / "waivers.yaml"
+    waivers.write_text("- {obligation: GG-14, subject: '450802101', reason: 乡镇撤并, approver: 港北区河长办, "
+                       "expires: 2019-06-30}\n- {obligation: GG-14, subject: '999', reason: r, approver: a, "
+                       "expires: 2019-06-30}\n", encoding="utf-8")
+    code, out, err = ducha(capsys, "batch", q4, "--out", tmp_path / "out", "--select", "GG-14", "--workers", "2",
+                           "--waivers", waivers)
+    assert code == 1  # the county's own lapse is not waived
+    (r,) = read_results(tmp_path / "out" / "results.json").results
+    outcome = {f.subject_id: f.outcome for f in r.findings}
+    assert outcome == {"450802": "violated", "450802001": "passed", "450802101": "waived"}
+    assert "W-WAIVER-UNUSED" in err  # the notice is judged on all results together, in the parent
+    assert "豁免：乡镇撤并（港北区河长办，至 2019-06-30）" in (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    card = openpyxl.load_workbook(tmp_path / "out" / "scorecard.xlsx")["按行政区"]
+    cells = {row[0]: row for row in card.iter_rows(min_row=2, values_only=True)}
+    assert cells["450802101"][2:5] == (0, 0, "—")  # waived: neither passed nor violated
+    assert cells["450802101"][7] == 1

@@ -167,9 +167,10 @@ def test_validate(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 2
     assert out.splitlines() == [
         f"{OK}：可以使用（GG-450802-2018Q4，guigang-river-chief，2018Q4，截至 2018-12-31，18 条记录）",
-        f"{INVALID}：无法使用，2 个问题",
+        f"{INVALID}：无法使用，3 个问题",
         f"  E-DATE {INVALID}#/documents/0/issued：日期“2017-13-20”无效：日期不存在 [2017-13-20]",
         out.splitlines()[3],
+        f"  E-DANGLING-REF {INVALID}#/documents/2/issuer：“印发单位”引用了不存在的行政区“450899” [450899]",
         "2 个文件，可以使用 1，无法使用 1",
     ]
     assert out.splitlines()[3].startswith(f"  E-ENUM {INVALID}#/documents/1/kind：取值“memo”")
@@ -394,3 +395,18 @@ def test_check_options_are_typed_data() -> None:
     o = options_from(ns)
     assert isinstance(o, CheckOptions) and o.select == ("GG-1*", "GG-27")
     assert o.outputs == (("sarif", Path("o.sarif")),) and isinstance(ns, argparse.Namespace)
+
+
+def test_binary_formats_are_not_written_to_a_terminal(monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    from checker.report import WRITERS, get_writer
+    binary = [name for name in WRITERS if get_writer(name).BINARY]
+    if not binary:
+        pytest.skip("no binary output format is registered")
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+    monkeypatch.setattr("sys.stdout", Tty())
+    code = cli_main.main(["check", OK, "--rules", RULES, "--format", binary[0]])
+    assert code == 2 and f"--format {binary[0]}:PATH" in capsys.readouterr().err

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from checker.dataset import dataset_from_document
+from checker.dataset import Dataset, dataset_from_document
 from checker.engine import Ruleset
 from checker.evaluate import Evaluator
 from checker.finding import Finding as DuchaFinding
@@ -47,8 +47,9 @@ def as_tuple(f: DuchaFinding) -> Finding:
 
 
 def ducha(doc: dict[str, Any], rule: LoadedRule, as_of: dt.date | None = None,
-          overrides: dict[str, Any] | None = None) -> list[DuchaFinding]:
-    ds = dataset_from_document(doc)
+          overrides: dict[str, Any] | None = None, ds: Dataset | None = None) -> list[DuchaFinding]:
+    """ducha's findings (``ds``: the document's dataset, when already built)."""
+    ds = ds if ds is not None else dataset_from_document(doc)
     ev = Evaluator(Pack("test", rule.pack_dir, [rule]), dict(overrides or {}), _rulesets=RULESETS)
     out = ev.evaluate(ds, as_of)
     assert not ev.engine_errors, ev.engine_errors
@@ -60,14 +61,19 @@ def _order(findings: list[Finding]) -> list[Finding]:
 
 
 def check(doc: dict[str, Any], rule: LoadedRule, as_of: dt.date | None = None,
-          overrides: dict[str, Any] | None = None) -> list[Finding]:
-    """Assert that ducha and the reference agree exactly; return the findings."""
-    got = _order([as_tuple(f) for f in ducha(doc, rule, as_of, overrides)])
-    want = _order(reference.evaluate(doc, rule, as_of, overrides))
-    if got != want:
-        only_got = [f for f in got if f not in want]
-        only_want = [f for f in want if f not in got]
-        raise AssertionError("ducha and the reference disagree\n  ducha only:     "
-                             + "\n                  ".join(map(repr, only_got))
-                             + "\n  reference only: " + "\n                  ".join(map(repr, only_want)))
-    return got
+          overrides: dict[str, Any] | None = None, also: tuple[dt.date, ...] = ()) -> list[Finding]:
+    """Assert that ducha and the reference agree exactly, as of ``as_of`` (None: the
+    submission's own) and as of every date in ``also``; return all the findings."""
+    ds = dataset_from_document(doc)
+    out: list[Finding] = []
+    for when in (as_of, *also):
+        got = _order([as_tuple(f) for f in ducha(doc, rule, when, overrides, ds)])
+        want = _order(reference.evaluate(doc, rule, when, overrides))
+        if got != want:
+            only_got = [f for f in got if f not in want]
+            only_want = [f for f in want if f not in got]
+            raise AssertionError(f"ducha and the reference disagree as of {when or doc['as_of']}\n  ducha only:     "
+                                 + "\n                  ".join(map(repr, only_got))
+                                 + "\n  reference only: " + "\n                  ".join(map(repr, only_want)))
+        out.extend(got)
+    return out

@@ -46,6 +46,11 @@ class Case:
     rule: LoadedRule
     as_of: dt.date | None = None
     overrides: dict[str, Any] = field(default_factory=dict)
+    also: tuple[dt.date, ...] = ()  # more evaluation dates: the day before, of and after a due day
+
+
+def around(day: dt.date) -> tuple[dt.date, ...]:
+    return (day - dt.timedelta(days=1), day, day + dt.timedelta(days=1))
 
 
 def near(base: dt.date) -> st.SearchStrategy[dt.date]:
@@ -173,7 +178,7 @@ def deadline_cases(draw: st.DrawFn) -> Case:
     env = rule_envelope(draw)
     rule = make_rule("deadline", spec, rid="TK-DEADLINE", params=params, levels=env["levels"],
                      on_empty=env["on_empty"], effective=env["effective"])
-    return Case(doc, rule, draw(st.one_of(st.none(), st.just(as_of))), overrides)
+    return Case(doc, rule, None, overrides, around(due))
 
 
 # --------------------------------------------------------------------------- coverage
@@ -209,7 +214,7 @@ def coverage_cases(draw: st.DrawFn) -> Case:
     env = rule_envelope(draw)
     rule = make_rule("coverage", spec, rid="TK-COVERAGE", levels=env["levels"], on_empty=env["on_empty"],
                      effective=env["effective"])
-    return Case(doc, rule, None)
+    return Case(doc, rule, None, {}, around(due))
 
 
 # --------------------------------------------------------------------------- membership
@@ -249,7 +254,7 @@ def membership_cases(draw: st.DrawFn) -> Case:
     env = rule_envelope(draw)
     rule = make_rule("membership", spec, rid="TK-MEMBERSHIP", params=params, levels=env["levels"],
                      on_empty=env["on_empty"], effective=env["effective"])
-    return Case(doc, rule, None, overrides)
+    return Case(doc, rule, None, overrides, around(due))
 
 
 # --------------------------------------------------------------------------- recurring
@@ -274,9 +279,9 @@ def recurring_cases(draw: st.DrawFn) -> Case:
                                                                                           for m, d in ((3, 22), (5, 22), (2, 28), (3, 1))]).flatmap(near))),
                                      "occasion": draw(st.sampled_from([o["name"] for o in OCCASIONS] + [None])),
                                      "organiser": "区生态环境局", "title": f"活动{i}"}) for i in range(n)]
-        around = draw(st.sampled_from(["day", "05-22"]))
+        anchor_at = draw(st.sampled_from(["day", "05-22"]))
         period: dict[str, Any] = {"every": "year", "first": str(draw(st.integers(2016, 2019))),
-                                  "window": {"around": around,
+                                  "window": {"around": anchor_at,
                                              "before": _param(draw, "before", draw(st.sampled_from([0, 1, 15])), params, overrides, 3),
                                              "after": draw(st.sampled_from([0, 2, 15]))}}
         spec: dict[str, Any] = {"subjects": {"table": "values", "values": draw(st.lists(st.sampled_from(OCCASIONS), max_size=3, unique_by=lambda o: o["id"]))},
@@ -302,7 +307,7 @@ def recurring_cases(draw: st.DrawFn) -> Case:
     env = rule_envelope(draw)
     rule = make_rule("recurring", spec, rid="TK-RECURRING", params=params, levels=env["levels"],
                      on_empty=env["on_empty"], effective=env["effective"])
-    return Case(doc, rule, None, overrides)
+    return Case(doc, rule, None, overrides, around(parse_quarter(doc["period"]).end))
 
 
 # --------------------------------------------------------------------------- cardinality
@@ -368,7 +373,7 @@ def cardinality_cases(draw: st.DrawFn) -> Case:
     env = rule_envelope(draw)
     rule = make_rule("cardinality", spec, rid="TK-CARDINALITY", params=params, levels=env["levels"],
                      on_empty=env["on_empty"], effective=env["effective"])
-    return Case(doc, rule, None, overrides)
+    return Case(doc, rule, None, overrides, around(q.end))
 
 
 # --------------------------------------------------------------------------- attribute
@@ -458,7 +463,7 @@ def threshold_cases(draw: st.DrawFn) -> Case:
     env = rule_envelope(draw)
     rule = make_rule("threshold", spec, rid="TK-THRESHOLD", params=params, levels=env["levels"],
                      on_empty=env["on_empty"], effective=env["effective"])
-    return Case(doc, rule, None, overrides)
+    return Case(doc, rule, None, overrides, around(dt.date(as_of.year - 1, 12, 31)))
 
 
 # --------------------------------------------------------------------------- ledger
@@ -519,4 +524,4 @@ def ledger_cases(draw: st.DrawFn, check: str | None = None) -> Case:
     env = rule_envelope(draw)
     rule = make_rule("ledger", spec, rid="TK-LEDGER", params=params, levels=env["levels"],
                      on_empty=env["on_empty"], effective=env["effective"], pack_dir=_TABLES)
-    return Case(doc, rule, None, overrides)
+    return Case(doc, rule, None, overrides, (as_of - dt.timedelta(days=1), as_of + dt.timedelta(days=1)))

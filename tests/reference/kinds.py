@@ -60,9 +60,19 @@ def coverage(ctx: Ctx, rule: Any, spec: Any) -> list[Subject]:
     return _one_each(ctx, spec, due, levels="level" in spec.subjects.expand and spec.require_levels_below_submitter)
 
 
+def by_key(ctx: Ctx, ev: Any, rows: list[dict[str, Any]]) -> dict[tuple[str, ...], list[dict[str, Any]]]:
+    """Evidence rows grouped by their join key (rows with a missing key part are left out)."""
+    out: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for r in rows:
+        k = evidence_key(ctx, ev, r)
+        if k is not None:
+            out.setdefault(k, []).append(r)
+    return out
+
+
 def _one_each(ctx: Ctx, spec: Any, due: dt.date, levels: bool = False) -> list[Subject]:
     ev = spec.evidence
-    rows = evidence(ctx, ev)
+    rows = by_key(ctx, ev, evidence(ctx, ev))
     each = getattr(spec, "each_of", None)
     values: list[str | None] = [str(v) for v in ctx.value(each.values)] if each else [None]
     top = LEVELS.index(ctx.submitter["level"])
@@ -77,9 +87,8 @@ def _one_each(ctx: Ctx, spec: Any, due: dt.date, levels: bool = False) -> list[S
         subj = _subject(s)
         key = subject_key(ctx, ev, s)
         for v in values:
-            dates = [_date(r, ev.date) for r in rows
-                     if key is not None and evidence_key(ctx, ev, r) == key
-                     and (v is None or _each_value(r, each.field, v))]
+            mine = rows.get(key, []) if key is not None else []
+            dates = [_date(r, ev.date) for r in mine if v is None or _each_value(r, each.field, v)]
             subj.verdicts.append(evidence_verdict(v or "", due, ctx.as_of, dates))
         out.append(subj)
     return out
@@ -185,15 +194,14 @@ def cardinality(ctx: Ctx, rule: Any, spec: Any) -> list[Subject]:
     ``per_period``, in every whole period of the window that has ended by ``as_of`` and that
     the subject held throughout (tenure)."""
     ev = spec.count
-    rows = evidence(ctx, ev)
-    keyed = [(evidence_key(ctx, ev, r), r) for r in rows]
+    rows = by_key(ctx, ev, evidence(ctx, ev))
     lo = None if ctx.value(spec.min) is None else int(ctx.value(spec.min))
     hi = None if ctx.value(spec.max) is None else int(ctx.value(spec.max))
     out = []
     for s in subjects(ctx, spec.subjects):
         subj = _subject(s)
         key = subject_key(ctx, ev, s)
-        mine = [r for k, r in keyed if key is not None and k == key]
+        mine = rows.get(key, []) if key is not None else []
         if spec.per_period is None:
             due = ctx.date(spec.due) if spec.due is not None else ctx.as_of
             subj.verdicts.append(test_verdict("", due, ctx.as_of, _count_failures(len(mine), lo, hi)))

@@ -84,7 +84,7 @@ def test_the_scenario_has_the_outcomes_the_goldens_claim(report: Report) -> None
                    ("GG-27", "C2", "violated", "warning")]
     waived = next(f for f in lapses.findings if f.outcome == "waived")
     assert waived.waiver and waived.waiver["approver"] == "贵港市河长办" and waived.reason == "late"
-    assert {p.code for p in bad.problems} == {"E-DATE", "E-ENUM"}
+    assert {p.code for p in bad.problems} == {"E-DATE", "E-ENUM", "E-DANGLING-REF"}
     assert [n.code for n in report.notices] == ["W-WAIVER-EXPIRED", "W-WAIVER-UNUSED"]
     assert report.exit_code() == 2  # an unusable input outranks findings
 
@@ -140,7 +140,8 @@ def test_sarif_rules_levels_fingerprints_and_locations(report: Report, at_repo: 
         assert str(record.get("id", record.get("code"))) in line, (line, record)
     notes = run["invocations"][0]["toolExecutionNotifications"]
     assert run["invocations"][0]["executionSuccessful"] is False
-    assert {n["descriptor"]["id"] for n in notes} == {"E-DATE", "E-ENUM", "W-WAIVER-EXPIRED", "W-WAIVER-UNUSED"}
+    assert {n["descriptor"]["id"] for n in notes} == {"E-DATE", "E-ENUM", "E-DANGLING-REF", "W-WAIVER-EXPIRED",
+                                                          "W-WAIVER-UNUSED"}
 
 
 def test_sarif_maps_info_to_note_and_marks_new_against_a_baseline(report: Report, at_repo: None) -> None:
@@ -199,7 +200,7 @@ def test_github_annotations_point_at_records(report: Report, at_repo: None) -> N
     gg14 = next(x for x in lines if "title=GG-14" in x)
     assert gg14.startswith("::notice file=tests/cli/data/county-lapses.yaml,line=")  # waived: a notice
     assert sum(1 for x in lines if x.startswith("::warning ")) == 4 + 2  # four warnings, two waiver notices
-    assert sum(1 for x in lines if x.startswith("::error ")) == 2  # the two unusable-input problems
+    assert sum(1 for x in lines if x.startswith("::error ")) == 3  # the three unusable-input problems
     assert lines[-1] == summary_line(report, "zh")
 
 

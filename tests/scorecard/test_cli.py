@@ -25,7 +25,7 @@ def test_tables_from_a_saved_results_file(saved: Path, capsys: pytest.CaptureFix
     code, out, err = ducha(capsys, "scorecard", saved)
     assert out == format_table(scorecard(sample_report().results, "jurisdiction"), "zh")
     assert "\x1b[" not in out  # piped: no colour
-    assert err == "未计入：in/broken.json（“报送季度”格式不符）\n"
+    assert err == "未计入：结果文件中 1 份无法使用或未能检查的输入（见该次运行的报告）\n"
     assert code == 0  # that run's unusable input was that run's exit code
 
 
@@ -36,7 +36,7 @@ def test_by_format_lang_and_colour(saved: Path, capsys: pytest.CaptureFixture[st
     _, out, err = ducha(capsys, "scorecard", saved, "--format", "json", "--by", "all", "--lang", "en")
     docs = json.loads(out)
     assert [d["by"] for d in docs] == ["jurisdiction", "department", "obligation", "section"]
-    assert err == "not counted: in/broken.json (period does not match)\n"
+    assert err == "not counted: 1 unusable or unchecked input of the saved run (see its report)\n"
     _, out, _ = ducha(capsys, "scorecard", saved, "--color", "always")
     assert "\x1b[31m" in out
     _, out, _ = ducha(capsys, "scorecard", saved, "--format", "csv", "--by", "obligation")
