@@ -213,7 +213,10 @@ def make_finding(ctx: Context, srow: Any, outcome: str, reason: str | None, *, e
                  parts: tuple[str, ...] = (), evidence: tuple[str, ...] = ()) -> Finding:
     spec = ctx.rule.spec
     ds = ctx.ds
-    jcode = str(srow.get("jurisdiction") or ctx.submitter["code"])
+    j = srow.get("jurisdiction")
+    # A subject whose jurisdiction is unknown (a path that resolves to nothing: NaN/None) is
+    # the submitter's business; never a jurisdiction called "nan".
+    jcode = j if isinstance(j, str) and j else str(ctx.submitter["code"])
     jname = ctx.jurisdiction_name(jcode)
     leads = tuple(srow.get("leads") or spec.attribute_to)
     section = srow.get("section") if isinstance(srow.get("section"), str) else spec.section

@@ -37,7 +37,8 @@ BASES = [dt.date(2017, 12, 31), dt.date(2018, 6, 30), dt.date(2019, 3, 31), dt.d
          dt.date(2018, 10, 1), dt.date(2021, 1, 1)]
 # Unit names: the same unit written with and without a jurisdiction, and lookalikes.
 UNITS = ["区生态环境局", "生态环境局", "长宁区生态环境局", "区水利局", "水利局", "市场监管局", "市市场监管局",
-         "区绿化市容局", "区建管委", "区建管委员会", "新泾镇", " 区发展改革委 ", "发展改革委（物价局）", "发展改革委(物价局)"]
+         "区绿化市容局", "区建管委", "区建管委员会", "新泾镇", " 区发展改革委 ", "发展改革委（物价局）", "发展改革委(物价局)",
+         '区"河长"办', "区河长办\\分办", "区水利局分局"]
 
 
 @dataclass
@@ -116,8 +117,9 @@ def documents(draw: st.DrawFn, around: dt.date, kinds: list[str], max_size: int 
 def rivers(draw: st.DrawFn, around: dt.date, chiefs_max: int = 8) -> dict[str, list[dict[str, Any]]]:
     """Water bodies, reaches and chiefs (appointed and left near ``around``)."""
     nw = draw(st.integers(0, 3))
-    wbs = [{"id": f"W{i}", "name": f"河{i}", "kind": draw(st.sampled_from(["river", "lake", "reservoir"])),
-            "main_river": draw(st.booleans())} for i in range(nw)]
+    wbs = [_clean({"id": f"W{i}", "name": f"河{i}", "kind": draw(st.sampled_from(["river", "lake", "reservoir"])),
+                   "main_river": draw(st.sampled_from([True, False, None])),
+                   "flood_control_jurisdiction": draw(st.one_of(st.none(), st.sampled_from(CODES)))}) for i in range(nw)]
     reaches, chiefs = [], []
     if wbs:
         for i in range(draw(st.integers(0, 5))):
@@ -165,7 +167,10 @@ def deadline_cases(draw: st.DrawFn) -> Case:
         "evidence": {"table": "documents", "match": {"issuer": "code"},
                      "where": draw(st.sampled_from([{}, {"kind": "work_plan"}, {"kind": ["work_plan", "assessment_measures"]},
                                                     {"kind": "work_plan", "reported": "$notnull"}, {"reported_to": "$null"},
-                                                    {"issuer": "$submitter"}])),
+                                                    {"issuer": "$submitter"}, {"covers": "生物多样性"},
+                                                    {"covers": ["生物多样性", "水利局"]}, {"year": {"gte": 2017, "lt": 2019}},
+                                                    {"kind": {"ne": "work_plan"}}, {"reported_to": {"not_in": ["市委市政府"]}},
+                                                    {"title": {"gte": "文件3"}}])),
                      "date": draw(st.sampled_from(["reported", "issued", None]))},
         "due": _param(draw, "due", due.isoformat(), params, overrides, alternative="2000-01-01"),
     }
@@ -203,7 +208,8 @@ def coverage_cases(draw: st.DrawFn) -> Case:
             "require_levels_below_submitter": draw(st.booleans()),
         }
     elif variant == "water_bodies":
-        spec = {"subjects": {"table": "water_bodies", "where": draw(st.sampled_from([{}, {"kind": "river"}, {"main_river": True}]))},
+        spec = {"subjects": {"table": "water_bodies", "where": draw(st.sampled_from([{}, {"kind": "river"}, {"main_river": True}])),
+                             "where_by_level": draw(st.sampled_from([{}, {"county": {"kind": {"ne": "lake"}}}, {"city": {"main_river": True}}]))},
                 "evidence": {"table": "chiefs", "where": {**chief_where, "level": draw(st.sampled_from(["county", "township"]))},
                              "match": {"water_body": "id"}, "date": "appointed"}}
     else:
@@ -344,7 +350,9 @@ def cardinality_cases(draw: st.DrawFn) -> Case:
             pp["every"] = every
         if draw(st.booleans()):
             pp["tenure"] = ["appointed", "left"]
-        spec: dict[str, Any] = {"subjects": {"table": "chiefs", "where": draw(st.sampled_from([{}, {"left": "$null"}]))},
+        spec: dict[str, Any] = {"subjects": {"table": "chiefs", "where": draw(st.sampled_from([{}, {"left": "$null"}])),
+                                             **draw(st.sampled_from([{}, {"jurisdiction": "jurisdiction@county"},
+                                                                     {"jurisdiction": "water_body.flood_control_jurisdiction"}]))},
                                 "count": {"table": "patrols", "match": {"chief": "id"}, "date": "date"},
                                 "per_period": pp}
     else:
@@ -401,7 +409,9 @@ def attribute_cases(draw: st.DrawFn) -> Case:
         cases = [{"op": op, "value": draw(st.sampled_from(FLOATS + [2, 3]))} for op in ops]
         if draw(st.booleans()):
             cases[0]["when"] = {"jurisdiction": draw(st.sampled_from(CODES))}
-        spec = {"subjects": {"table": "reaches"}, "field": "length_km", "cases": cases}
+        spec = {"subjects": {"table": "reaches", "where": draw(st.sampled_from([{}, {"length_km": {"gt": 0.5}},
+                                                                               {"length_km": {"gte": 2, "lte": 3.0}}]))},
+                "field": "length_km", "cases": cases}
     elif variant == "duration":
         ids = [c["id"] for c in doc["chiefs"]]
         doc["patrols"] = [_clean({"id": f"P{i}", "chief": draw(st.sampled_from(ids)), "date": iso(as_of),
@@ -431,7 +441,8 @@ def attribute_cases(draw: st.DrawFn) -> Case:
 # --------------------------------------------------------------------------- threshold
 
 INDICATORS = ["surface_water_good_share", "water_area_km2", "native_species_count"]
-VALUES = [0.0, 0.3, 0.1 + 0.2, 0.765, 0.85, 0.85 * 0.9, 0.9, 1.0, 100.0, 1e-05]
+VALUES = [0.0, 0.3, 0.1 + 0.2, 0.765, 0.85, 0.85 * 0.9, 0.9, 1.0, 100.0, 1e-05, 1e16, 1e16 + 2, 1.5e-07, -1.5,
+          123456789.123, 1e300, 2.2250738585072014e-308]
 
 
 @st.composite

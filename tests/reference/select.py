@@ -70,19 +70,64 @@ def resolve(ctx: Ctx, table: str, row: dict[str, Any], path: str) -> Any:
     raise KeyError(f"{table} has no column {path!r}")
 
 
+def _number(v: Any) -> float | None:
+    """A value as a number for an order comparison (numeric text counts; anything else not)."""
+    if v is None:
+        return None
+    if isinstance(v, (bool, int, float)):
+        return float(v)
+    if isinstance(v, str):
+        try:
+            return float(v)
+        except ValueError:
+            return None
+    return None
+
+
+ORDER = {"gt": lambda a, b: a > b, "gte": lambda a, b: a >= b, "lt": lambda a, b: a < b, "lte": lambda a, b: a <= b}
+
+
+def _compare(ctx: Ctx, have: Any, cmp: Any) -> bool:
+    """A ``Cmp``: every bound holds. A missing value is "not equal" (ne, not_in) and fails
+    every order bound; text compares with text only."""
+    if cmp.ne is not None and have is not None and have == ctx.value(cmp.ne):
+        return False
+    if cmp.not_in is not None and have is not None and have in list(ctx.value(cmp.not_in)):
+        return False
+    for name, op in ORDER.items():
+        bound = getattr(cmp, name)
+        if bound is None:
+            continue
+        want = ctx.value(bound)
+        if isinstance(want, str):
+            if not (isinstance(have, str) and op(have, want)):
+                return False
+        else:
+            n = _number(have)
+            if n is None or not op(n, want):
+                return False
+    return True
+
+
 def matches_where(ctx: Ctx, table: str, row: dict[str, Any], where: dict[str, Any]) -> bool:
+    """Every condition holds: equal to a value, one of a list, ``$null``/``$notnull``, a
+    comparison; a list cell (a document's ``covers``) matches when it contains the value."""
     code = ctx.submitter["code"]
     for path, raw in where.items():
         want = ctx.value(raw)
         have = resolve(ctx, table, row, path)
-        if want == "$notnull":
+        if type(want).__name__ == "Cmp":
+            ok = _compare(ctx, have, want)
+        elif want == "$notnull":
             ok = have is not None
         elif want == "$null":
             ok = have is None
         elif isinstance(want, list):
-            ok = have is not None and have in [code if w == "$submitter" else w for w in want]
+            wants = [code if w == "$submitter" else w for w in want]
+            ok = any(w in have for w in wants) if isinstance(have, list) else (have is not None and have in wants)
         else:
-            ok = have is not None and have == (code if want == "$submitter" else want)
+            want = code if want == "$submitter" else want
+            ok = (want in have) if isinstance(have, list) else (have is not None and have == want)
         if not ok:
             return False
     return True
@@ -100,7 +145,8 @@ def subjects(ctx: Ctx, sel: Any, stype: str | None = None) -> list[dict[str, Any
         if table == "jurisdictions":
             rows = [r for r in rows if ctx.sub.ancestor(r["code"], ctx.submitter["level"]) == code]
     if table != "values":
-        rows = [r for r in rows if matches_where(ctx, table, r, sel.where)]
+        extra = getattr(sel, "where_by_level", {}).get(ctx.submitter["level"], {})
+        rows = [r for r in rows if matches_where(ctx, table, r, sel.where) and matches_where(ctx, table, r, extra)]
     out = []
     for r in rows:
         s = dict(r)
@@ -120,6 +166,9 @@ def subjects(ctx: Ctx, sel: Any, stype: str | None = None) -> list[dict[str, Any
                 e["_sid"] = f"{s['_sid']}@{v}"
                 expanded.append(e)
         out = expanded
+    if getattr(sel, "jurisdiction", None):
+        for s in out:  # the subject's jurisdiction named by a column (path)
+            s["_jur"] = resolve(ctx, table, s, sel.jurisdiction) or code
     return out
 
 
