@@ -160,6 +160,27 @@ def test_a_window_needs_exactly_one_anchor(tmp_path: Path) -> None:
         _run(tmp_path, neither, _activities())
 
 
+def _around(values: list[dict[str, Any]]) -> dict[str, Any]:
+    return {**MONTH_RULE, "params": {}, "spec": {**MONTH_RULE["spec"], "subjects": {"table": "values", "values": values},
+                                                 "period": {"every": "year", "first": "2024", "window": {"around": "day"}}}}
+
+
+def test_around_column_missing_from_every_listed_value_is_not_configured(tmp_path: Path) -> None:
+    got = _run(tmp_path, _around([{"id": "m", "name": "宣传月"}]), _activities("2024-02-01"))
+    assert _brief(got) == [("m", "not_applicable", "not_configured", ())]
+
+
+def test_around_column_set_for_some_values_only(tmp_path: Path) -> None:
+    rule = _around([{"id": "d", "name": "宣传月", "day": "02-01"}, {"id": "m", "name": "其他"}])
+    got = _run(tmp_path, rule, _activities("2024-02-01", "2025-02-01"))
+    assert _brief(got) == [("d", "passed", None, ()), ("m", "not_applicable", "not_configured", ())]
+
+
+def test_around_column_with_an_impossible_day_is_a_rule_error(tmp_path: Path) -> None:
+    with pytest.raises(RuleError):
+        _run(tmp_path, _around([{"id": "d", "name": "宣传月", "day": "13-45"}]), _activities())
+
+
 # --------------------------------------------------------------------------- recurring due from a parameter
 
 DUE_RULE = {"id": "XX-03", "obligations": ["XX-03"], "kind": "recurring",

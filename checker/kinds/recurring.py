@@ -105,11 +105,15 @@ def _window_span(ctx: Context, w: Window, subjects: pd.DataFrame, i: int, year: 
             raise RuleError(str(ctx.rule.path), "/spec/period/window/month", f"a month is 1-12, not {m!r}")
         return day_number(date(year, m, 1)), day_number(month_day_in(year, f"{m:02d}-31"))
     anchor = w.around
-    if anchor in subjects.columns:
-        anchor = subjects.at[i, anchor]
-    if not isinstance(anchor, str) or not anchor:
+    if not (isinstance(anchor, str) and re.fullmatch(r"\d{2}-\d{2}", anchor)):
+        # A subject column; when no listed subject has it, the column is absent: not configured.
+        anchor = subjects.at[i, anchor] if anchor in subjects.columns else None
+    if not isinstance(anchor, str) or not re.fullmatch(r"\d{2}-\d{2}", anchor):
         return None
-    mid = month_day_in(year, anchor)
+    try:
+        mid = month_day_in(year, anchor)
+    except ValueError:
+        raise RuleError(str(ctx.rule.path), "/spec/period/window/around", f"no such day {anchor!r}") from None
     return (day_number(mid - timedelta(days=int(ctx.value(w.before)))),
             day_number(mid + timedelta(days=int(ctx.value(w.after)))))
 
