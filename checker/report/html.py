@@ -188,7 +188,8 @@ def trend_section(steps: Sequence[Step], lang: str) -> str:
         before = tr(lang, f"上次运行 {st.before}", f"previous run {st.before}") if st.previous_run else st.before
         counts = "，".join(f"{tr(lang, *STATUS_TEXT[s])} {st.count(s)}" for s in STATUS_TEXT) if lang != "en" else \
             ", ".join(f"{st.count(s)} {STATUS_TEXT[s][1]}" for s in STATUS_TEXT)
-        out.append(f"<h3>{e(st.jurisdiction_name)} {e(st.jurisdiction)}：{e(before)} → {e(st.after)}</h3>"
+        colon = ": " if lang == "en" else "："
+        out.append(f"<h3>{e(st.jurisdiction_name)} {e(st.jurisdiction)}{colon}{e(before)} → {e(st.after)}</h3>"
                    f"<p>{e(counts)}</p>")
         rows = []
         for ch in st.changes:
@@ -293,7 +294,7 @@ def render(report: Report, options: RenderOptions, *, previous: Report | None = 
         '<link rel="icon" href="data:,">',
         f"<title>{e(title)}</title><style>{CSS}</style></head><body>",
         f"<header><h1>{e(title)}</h1><p>{e(accounting)}</p><p>{e(summary_line(report, lang))}</p>"
-        f"<p>{e(tr(lang, '检查日期', 'as of'))}：{e(as_of)} · ducha {e(report.info.ducha_version)}</p></header>",
+        f"<p>{e(tr(lang, '检查日期：', 'as of: '))}{e(as_of)} · ducha {e(report.info.ducha_version)}</p></header>",
         "<nav>" + "".join(f'<a href="#{k}">{e(v)}</a>' for k, v in nav) + "</nav><main>",
         '<section id="overview"><div class="cards">'
         + "".join(f"<div class=\"card\"><b>{e(v)}</b><span>{e(k)}</span></div>" for v, k in card_items)
