@@ -9,14 +9,22 @@ outcomes and reasons were reached (``pytest --hypothesis-show-statistics``), so 
 that stops reaching a boundary is visible.
 
 Examples per property: 500 in the ``default`` profile, more with ``HYPOTHESIS_PROFILE=nightly``
-(see ``tests/conftest.py``).
+(see ``tests/conftest.py``). Last, every fixture case of the real rule packs is run through
+both, for every rule whose spec the reference covers (the others are skipped, with the reason).
 """
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
+import pytest
 from hypothesis import event, given
 
 from tests.kinds import strategies as s
 from tests.kinds.harness import check
+from tests.reference import unsupported
+from tests.rules.fixtures import all_cases, apply_case, base_doc
+from tests.rules.fixtures import pack as fixture_pack
 
 
 def _run(case: s.Case) -> None:
@@ -64,3 +72,29 @@ def test_threshold(case: s.Case) -> None:
 def test_ledger(case: s.Case) -> None:
     event(f"check: {case.rule.spec.spec.check}")
     _run(case)
+
+
+# --------------------------------------------------------------------------- the real rule packs
+
+def _pack_cases() -> list[Any]:
+    out = []
+    for pack_name, rule_id, case in all_cases():
+        rule = next((r for r in fixture_pack(pack_name).rules if r.id == rule_id), None)
+        if rule is None:
+            continue
+        why = unsupported(rule)
+        marks = [pytest.mark.skip(reason=f"outside the reference: {why}")] if why else []
+        out.append(pytest.param(pack_name, rule, case, id=f"{rule_id}::{case['name']}", marks=marks))
+    return out
+
+
+@pytest.mark.parametrize("pack_name, rule, case", _pack_cases())
+def test_pack_rule_fixtures(pack_name: str, rule: Any, case: dict[str, Any]) -> None:
+    """Every fixture case of every pack rule the reference covers: the real rules, on the
+    hand-written submissions, agree with the reference too (not only the expected non-passed
+    findings the fixture lists, but every finding)."""
+    doc = apply_case(base_doc(pack_name, case.get("base", "default")), case)
+    as_of = case.get("as_of")
+    if isinstance(as_of, str):
+        as_of = dt.date.fromisoformat(as_of)
+    check(doc, rule, as_of, dict(case.get("params") or {}))

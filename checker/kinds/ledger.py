@@ -137,8 +137,9 @@ def _progress(ctx: Context, spec: LedgerSpec, rows: list[dict[str, Any]], subjec
                       for i, r in enumerate(rows) for q in quarters], columns=["sub", "key", "lo", "due", "part"])
     prog = ctx.ds.table("progress")
     prog = prog[(prog["date"].fillna(10**9) <= ctx.as_of_day).to_numpy(dtype=bool)]
+    idle = None if quarters else "no_periods"  # no quarter from first_quarter to the submission's yet
     if prog.empty:
-        return Plan("match", subjects, x, empty_y(), other_reason="filed_by_non_lead")
+        return Plan("match", subjects, x, empty_y(), other_reason="filed_by_non_lead", idle_reason=idle)
     ref_of = dict(zip(tasks["id"], tasks["task_ref"].astype(str)))
     leads_of = {r["ref"]: {unit_key(u) for u in r["lead_units"]} for r in rows}
     refs = prog["task"].map(ref_of)
@@ -146,7 +147,7 @@ def _progress(ctx: Context, spec: LedgerSpec, rows: list[dict[str, Any]], subjec
     ok = [int(unit_key(str(u)) in leads_of.get(ref, set())) for u, ref in zip(prog["unit"], refs)]
     y = pd.DataFrame({"key": (refs.astype(str) + "|" + label).to_numpy(), "day": prog["date"].astype("int64").to_numpy(),
                       "ok": ok, "ev": evidence_refs("progress", prog)})
-    return Plan("match", subjects, x, y, other_reason="filed_by_non_lead")
+    return Plan("match", subjects, x, y, other_reason="filed_by_non_lead", idle_reason=idle)
 
 
 def _start(ctx: Context, spec: LedgerSpec, rows: list[dict[str, Any]], subjects: pd.DataFrame,

@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 from hypothesis import strategies as st
 
-from checker.dates import parse_quarter, quarter_label
+from checker.dates import month_day_in, parse_quarter, periods_between, quarter_label
 from checker.rulefile import LoadedRule
 
 from .harness import make_rule
@@ -31,6 +31,7 @@ JURISDICTIONS = [
     {"code": "450803001001", "name": "新村", "level": "village", "parent": "450803001"},
 ]
 CODES = [j["code"] for j in JURISDICTIONS]
+ISSUERS = ["450802"] * 4 + ["450802001", "450802101"] * 2 + CODES  # mostly the usual submitter's own
 LEVELS = ["city", "county", "township", "village"]
 # Days the generated dates cluster around (a leap day and quarter ends among them).
 BASES = [dt.date(2017, 12, 31), dt.date(2018, 6, 30), dt.date(2019, 3, 31), dt.date(2020, 2, 29),
@@ -98,8 +99,8 @@ def rule_envelope(draw: st.DrawFn) -> dict[str, Any]:
 # --------------------------------------------------------------------------- tables
 
 @st.composite
-def documents(draw: st.DrawFn, around: dt.date, kinds: list[str], max_size: int = 7) -> list[dict[str, Any]]:
-    n = draw(st.integers(0, max_size))
+def documents(draw: st.DrawFn, around: dt.date, kinds: list[str], max_size: int = 9) -> list[dict[str, Any]]:
+    n = draw(st.sampled_from([*range(3, max_size + 1), 2, 0]))
     out = []
     for i in range(n):
         issued = draw(near(around))
@@ -107,7 +108,7 @@ def documents(draw: st.DrawFn, around: dt.date, kinds: list[str], max_size: int 
         year = draw(st.one_of(st.none(), st.integers(around.year - 2, around.year + 1)))
         covers = draw(st.lists(st.sampled_from(UNITS[:6] + ["生物多样性", "城市生态服务质量"]), max_size=3))
         out.append(_clean({"id": f"D{i}", "kind": draw(st.sampled_from(kinds)), "title": f"文件{i}",
-                           "issuer": draw(st.sampled_from(CODES)), "issued": iso(issued), "reported": iso(reported),
+                           "issuer": draw(st.sampled_from(ISSUERS)), "issued": iso(issued), "reported": iso(reported),
                            "reported_to": draw(st.sampled_from([None, "市委市政府", "区委区政府"])),
                            "year": year, "covers": covers}))
     return out
@@ -116,17 +117,17 @@ def documents(draw: st.DrawFn, around: dt.date, kinds: list[str], max_size: int 
 @st.composite
 def rivers(draw: st.DrawFn, around: dt.date, chiefs_max: int = 8) -> dict[str, list[dict[str, Any]]]:
     """Water bodies, reaches and chiefs (appointed and left near ``around``)."""
-    nw = draw(st.integers(0, 3))
+    nw = draw(st.sampled_from([2, 3, 1, 0]))
     wbs = [_clean({"id": f"W{i}", "name": f"河{i}", "kind": draw(st.sampled_from(["river", "lake", "reservoir"])),
                    "main_river": draw(st.sampled_from([True, False, None])),
                    "flood_control_jurisdiction": draw(st.one_of(st.none(), st.sampled_from(CODES)))}) for i in range(nw)]
     reaches, chiefs = [], []
     if wbs:
-        for i in range(draw(st.integers(0, 5))):
+        for i in range(draw(st.sampled_from([3, 4, 5, 2, 1, 0]))):
             reaches.append({"id": f"R{i}", "water_body": draw(st.sampled_from(wbs))["id"],
                             "jurisdiction": draw(st.sampled_from(CODES)),
                             "length_km": draw(st.sampled_from([0.0, 0.5, 2.0, 3.0, 10.25]))})
-        for i in range(draw(st.integers(0, chiefs_max))):
+        for i in range(draw(st.sampled_from([*range(chiefs_max // 2, chiefs_max + 1), *range(chiefs_max // 2)]))):
             appointed = draw(near(around))
             left = draw(st.one_of(st.none(), st.none(), near(around)))
             if left is not None and left < appointed:
@@ -160,7 +161,7 @@ def deadline_cases(draw: st.DrawFn) -> Case:
     due = draw(st.sampled_from(BASES))
     as_of = draw(near(due))
     doc = draw(envelope(as_of))
-    doc["documents"] = draw(documents(due, ["work_plan", "supporting_systems", "assessment_measures"]))
+    doc["documents"] = draw(documents(due, ["work_plan", "work_plan", "supporting_systems", "assessment_measures"]))
     params: dict[str, Any] = {}
     overrides: dict[str, Any] = {}
     spec: dict[str, Any] = {
@@ -183,7 +184,7 @@ def deadline_cases(draw: st.DrawFn) -> Case:
     env = rule_envelope(draw)
     rule = make_rule("deadline", spec, rid="TK-DEADLINE", params=params, levels=env["levels"],
                      on_empty=env["on_empty"], effective=env["effective"])
-    return Case(doc, rule, None, overrides, around(due))
+    return Case(doc, rule, None, overrides, (due, due + dt.timedelta(days=1), due + dt.timedelta(days=30)))
 
 
 # --------------------------------------------------------------------------- coverage
@@ -265,6 +266,28 @@ def membership_cases(draw: st.DrawFn) -> Case:
 
 # --------------------------------------------------------------------------- recurring
 
+@st.composite
+def reports(draw: st.DrawFn, as_of: dt.date, every: str, due: str = "end", n: int = 1,
+            anchor: int | None = None) -> list[dict[str, Any]]:
+    """Periodic reports of the submitter and its two townships, from 2014 to just after
+    ``as_of``: most periods have one dated near the period's due day (a few days early or
+    late), some none, some two; the ``year`` field is usually right, sometimes missing or off
+    by one. (The first choice of each ``sampled_from`` is the one Hypothesis favours: the
+    ordinary case.)"""
+    out: list[dict[str, Any]] = []
+    for per in periods_between(every, dt.date(2014, 1, 1), as_of + dt.timedelta(days=40), n=n, anchor=anchor):
+        due_day = per.end if due == "end" else month_day_in(per.end.year, due)
+        for issuer in ("450802", "450802001", "450802101"):
+            for _ in range(draw(st.sampled_from([1, 1, 1, 1, 1, 1, 0, 2]))):
+                issued = due_day + dt.timedelta(days=draw(st.sampled_from([0, -3, -1, -20, 0, 1, 2, 30, -200])))
+                year = draw(st.sampled_from([per.end.year] * 6 + [None, per.end.year + 1]))
+                out.append(_clean({"id": f"D{len(out)}", "kind": draw(st.sampled_from(["annual_report"] * 7 + ["other"])),
+                                   "title": f"报告{len(out)}", "issuer": issuer, "issued": iso(issued),
+                                   "reported": iso(draw(st.sampled_from([issued] * 5 + [None, per.end]))),
+                                   "year": year}))
+    return out
+
+
 OCCASIONS = [{"id": "water-day", "name": "世界水日", "day": "03-22"},
              {"id": "bio-day", "name": "国际生物多样性日", "day": "05-22"},
              {"id": "leap", "name": "闰日", "day": "02-29"},
@@ -294,16 +317,18 @@ def recurring_cases(draw: st.DrawFn) -> Case:
                                 "evidence": {"table": "activities", "match": {"occasion": "name"}, "date": "date"},
                                 "period": period}
     else:
-        doc["documents"] = draw(documents(as_of, ["annual_report", "other"], max_size=8))
         if every == "year":
-            period = {"every": "year", "first": str(draw(st.integers(2016, 2019))),
+            period = {"every": "year", "first": str(draw(st.integers(as_of.year - 2, as_of.year + 1))),
                       "due": draw(st.sampled_from(["end", "01-31", "03-31", "02-29"]))}
         elif every == "quarter":
-            period = {"every": "quarter", "first": draw(st.sampled_from(["2017Q4", "2018Q1", "2018Q3", "2019Q1", "2020Q1"]))}
+            back = draw(st.sampled_from([-95, 0, 95, 190, 370]))  # from next quarter to five quarters back
+            period = {"every": "quarter", "first": quarter_label(as_of - dt.timedelta(days=back))}
         else:
             period = {"every": "years", "n": draw(st.integers(1, 3)), "first": str(draw(st.integers(2016, 2019))),
                       "due": draw(st.sampled_from(["end", "06-30"]))}
         period["until"] = draw(st.sampled_from(["as_of", "submission"]))
+        doc["documents"] = draw(reports(as_of, period["every"], period.get("due", "end"), period.get("n", 1),
+                                        int(period["first"]) if every == "years" else None))
         spec = {"subjects": draw(st.sampled_from([{"table": "submitter"}, {"table": "jurisdictions", "where": {"level": "township"}}])),
                 "evidence": {"table": "documents", "where": {"kind": "annual_report"}, "match": {"issuer": "code"},
                              "date": draw(st.sampled_from(["issued", "reported"]))},
@@ -450,13 +475,16 @@ def threshold_cases(draw: st.DrawFn) -> Case:
     as_of = draw(near(draw(st.sampled_from(BASES))))
     doc = draw(envelope(as_of))
     submitter = doc["jurisdiction"]
-    rows = []
-    for i in range(draw(st.integers(0, 8))):
-        rows.append(_clean({"id": f"I{i}", "name": draw(st.sampled_from(INDICATORS)),
-                            "jurisdiction": draw(st.sampled_from([submitter, submitter, submitter, "450803"])),
-                            "year": draw(st.integers(as_of.year - 3, as_of.year + 1)),
-                            "value": draw(st.sampled_from(VALUES)), "unit": draw(st.sampled_from(["ratio", "ratio", "count"])),
-                            "baseline": draw(st.one_of(st.none(), st.sampled_from(VALUES)))}))
+    rows: list[dict[str, Any]] = []
+    rising = draw(st.booleans())  # values that rise year on year (the "previous" bound passes)
+    for name in INDICATORS:
+        for k, year in enumerate(range(as_of.year - 3, as_of.year + 2)):
+            for _ in range(draw(st.sampled_from([1, 1, 1, 1, 1, 0, 2]))):
+                value = [0.3, 0.5, 0.765, 0.85, 0.9][k] if rising else draw(st.sampled_from(VALUES))
+                rows.append(_clean({"id": f"I{len(rows)}", "name": name,
+                                    "jurisdiction": draw(st.sampled_from([submitter] * 6 + ["450803"])),
+                                    "year": year, "value": value, "unit": draw(st.sampled_from(["ratio"] * 8 + ["count"])),
+                                    "baseline": draw(st.one_of(st.none(), st.sampled_from(VALUES)))}))
     doc["indicators"] = rows
     params: dict[str, Any] = {}
     overrides: dict[str, Any] = {}
@@ -498,7 +526,7 @@ def ledger_cases(draw: st.DrawFn, check: str | None = None) -> Case:
     doc = draw(envelope(as_of))
     check = check or draw(st.sampled_from(["presence", "leads", "completion", "progress", "start"]))
     rows = []
-    for i in range(draw(st.integers(0, 4))):
+    for i in range(draw(st.sampled_from([3, 4, 2, 1, 0]))):
         kind = "dated" if check in ("completion", "start") else draw(st.sampled_from(["dated", "ongoing"]))
         row = {"ref": f"T{i}", "text": f"任务{i}", "kind": kind, "section": draw(st.sampled_from(["一", "二"])),
                "lead_units": draw(st.lists(st.sampled_from(UNITS), min_size=1, max_size=2))}
@@ -509,12 +537,12 @@ def ledger_cases(draw: st.DrawFn, check: str | None = None) -> Case:
         rows.append(row)
     refs = [r["ref"] for r in rows] + ["T9"]
     tasks = []
-    for i in range(draw(st.integers(0, 5))):
-        completed = draw(st.one_of(st.none(), near(as_of)))
+    for i in range(draw(st.sampled_from([4, 5, 6, 3, 2, 1, 0]))):
+        completed = draw(st.one_of(near(as_of), st.none()))
         tasks.append(_clean({"id": f"K{i}", "task_ref": draw(st.sampled_from(refs)),
-                             "status": draw(st.sampled_from(["not_started", "in_progress", "completed"])),
+                             "status": draw(st.sampled_from(["completed", "in_progress", "not_started"])),
                              "lead_units": draw(st.lists(st.sampled_from(UNITS), min_size=1, max_size=2)),
-                             "completed": iso(completed), "deliverable": draw(st.sampled_from([None, "成果"]))}))
+                             "completed": iso(completed), "deliverable": draw(st.sampled_from(["成果", None]))}))
     doc["tasks"] = tasks
     if tasks and check == "progress":
         start = parse_quarter(quarter_label(as_of)).start - dt.timedelta(days=200)

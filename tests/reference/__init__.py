@@ -50,3 +50,49 @@ def evaluate(doc: dict[str, Any], rule: Any, as_of: dt.date | None = None,
     if not subjects:
         return [rule_finding(spec.id, code, spec.on_empty, "nothing_examined")]
     return [subject_finding(spec.id, s.stype, s.sid, s.jur, s.verdicts, s.idle_reason) for s in subjects]
+
+
+# Spec fields the reference implements. Anything else a rule sets (the selection extensions
+# of checker/kinds/selection.py: derived columns, lookups, reference subjects, aliases,
+# distinct; attribute `equals`/`normalise`) is outside this reference.
+KNOWN_FIELDS = {
+    "subjects", "table", "where", "values", "expand", "subject_type", "where_by_level", "jurisdiction", "name",
+    "evidence", "match", "date", "normalise", "each_of", "field", "due", "require_levels_below_submitter",
+    "required", "file", "period", "every", "n", "first", "until", "window", "around", "before", "after", "month",
+    "period_field", "count", "min", "max", "per_period", "by", "within", "tenure", "cases", "when", "allowed", "op",
+    "value", "indicators", "first_year", "last_year", "against", "ratio", "unit", "check", "rows", "first_quarter",
+    "warn_days", "only", "exclude", "param", "ne", "not_in", "gt", "gte", "lt", "lte",
+}
+
+
+def unsupported(rule: Any) -> str | None:
+    """Why the reference cannot evaluate ``rule`` (None: it can)."""
+    spec = rule.spec.spec
+    for sel in (getattr(spec, "subjects", None),):
+        if sel is not None and sel.table == "reference":
+            return "subjects from a reference file"
+    for ev in (getattr(spec, "evidence", None), getattr(spec, "count", None)):
+        if ev is not None and ev.normalise not in (None, "unit"):
+            return f"normalise {ev.normalise!r}"
+    if rule.spec.kind == "attribute" and getattr(spec, "normalise", None) is not None:
+        return "attribute normalise"
+    unknown = _set_fields(spec.model_dump(exclude_defaults=True, by_alias=False)) - KNOWN_FIELDS
+    return f"spec fields {sorted(unknown)}" if unknown else None
+
+
+def _set_fields(node: Any, key: str | None = None) -> set[str]:
+    out: set[str] = set()
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if key in ("where", "when", "match", "expand", "values") or not isinstance(k, str):
+                out |= _set_fields(v)  # data keys (column names), not spec fields
+                continue
+            if key == "where_by_level":
+                out |= _set_fields(v, "where")  # level → a where
+                continue
+            out.add(k)
+            out |= _set_fields(v, k)
+    elif isinstance(node, list):
+        for v in node:
+            out |= _set_fields(v, key)
+    return out

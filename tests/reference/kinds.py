@@ -18,7 +18,7 @@ from checker.units import unit_key
 
 from .select import (Ctx, evidence, evidence_key, is_month_day, resolve, subject_key, subjects)
 from .submission import LEVELS
-from .verdicts import Verdict, evidence_verdict, test_verdict
+from .verdicts import Verdict, evidence_verdict, checks_verdict
 
 
 @dataclass
@@ -156,6 +156,7 @@ def recurring(ctx: Ctx, rule: Any, spec: Any) -> list[Subject]:
 
     rows = [(r, label(r)) for r in evidence(ctx, ev)]
     periods = expected_periods(ctx, p)
+    due_spec = ctx.value(p.due)
     out = []
     for s in subjects(ctx, spec.subjects):
         subj = _subject(s)
@@ -163,9 +164,15 @@ def recurring(ctx: Ctx, rule: Any, spec: Any) -> list[Subject]:
         key = subject_key(ctx, ev, s)
         for per in periods:
             lo = None
-            due = per.end if p.due == "end" else month_day_in(per.end.year, p.due)
-            if p.window is not None:
-                anchor = p.window.around if is_month_day(p.window.around) else s.get(p.window.around)
+            due = per.end if due_spec == "end" else month_day_in(per.end.year, due_spec)
+            if p.window is not None and p.window.month is not None:
+                month = ctx.value(p.window.month)
+                if month is None:
+                    continue  # the month is a parameter left unset: not checked
+                lo = dt.date(per.end.year, month, 1)
+                due = month_day_in(per.end.year, f"{month:02d}-31")
+            elif p.window is not None:
+                anchor = p.window.around if is_month_day(p.window.around) else s.get(p.window.around or "")
                 if not is_month_day(anchor):
                     continue  # no anchor day for this subject: nothing to examine
                 mid = month_day_in(per.end.year, anchor)
@@ -204,7 +211,7 @@ def cardinality(ctx: Ctx, rule: Any, spec: Any) -> list[Subject]:
         mine = rows.get(key, []) if key is not None else []
         if spec.per_period is None:
             due = ctx.date(spec.due) if spec.due is not None else ctx.as_of
-            subj.verdicts.append(test_verdict("", due, ctx.as_of, _count_failures(len(mine), lo, hi)))
+            subj.verdicts.append(checks_verdict("", due, ctx.as_of, _count_failures(len(mine), lo, hi)))
         else:
             _per_period(ctx, spec, s, subj, mine, lo, hi)
         out.append(subj)
@@ -238,7 +245,7 @@ def _per_period(ctx: Ctx, spec: Any, s: dict[str, Any], subj: Subject, mine: lis
         if left is not None and left < per.end:
             continue  # left the post during the period
         n = sum(1 for r in mine if per.contains(r[spec.count.date]))
-        subj.verdicts.append(test_verdict(per.label, per.end, ctx.as_of, _count_failures(n, lo, hi)))
+        subj.verdicts.append(checks_verdict(per.label, per.end, ctx.as_of, _count_failures(n, lo, hi)))
 
 
 # --------------------------------------------------------------------------- attribute
@@ -275,7 +282,7 @@ def attribute(ctx: Ctx, rule: Any, spec: Any) -> list[Subject]:
                 failures.append("missing")
             elif any(not _accepts(ctx, c, value) for c in applying):
                 failures.append("wrong_value")
-            subj.verdicts.append(test_verdict("", due, ctx.as_of, failures))
+            subj.verdicts.append(checks_verdict("", due, ctx.as_of, failures))
         out.append(subj)
     return out
 
@@ -329,7 +336,7 @@ def threshold(ctx: Ctx, rule: Any, spec: Any) -> list[Subject]:
                     failures.append("below_threshold")
                 elif spec.op == "<=" and rec["value"] > bound:
                     failures.append("above_threshold")
-            subj.verdicts.append(test_verdict(str(year), due, ctx.as_of, failures))
+            subj.verdicts.append(checks_verdict(str(year), due, ctx.as_of, failures))
         out.append(subj)
     return out
 
@@ -338,7 +345,9 @@ def threshold(ctx: Ctx, rule: Any, spec: Any) -> list[Subject]:
 
 def task_rows(rule: Any, spec: Any) -> list[dict[str, Any]]:
     doc = yaml.safe_load((Path(rule.pack_dir) / spec.table).read_text(encoding="utf-8"))
-    return [r for r in doc["rows"] if spec.rows == "all" or r["kind"] == spec.rows]
+    only, exclude = getattr(spec, "only", None), getattr(spec, "exclude", [])
+    return [r for r in doc["rows"] if (spec.rows == "all" or r["kind"] == spec.rows)
+            and (only is None or r["ref"] in only) and r["ref"] not in exclude]
 
 
 def _leads(units: list[str]) -> str:
@@ -374,7 +383,7 @@ def _lead_check(ctx: Ctx, spec: Any, r: dict[str, Any], entries: list[dict[str, 
     else:
         have = _leads([u for t in entries for u in t["lead_units"]])
         failures = [] if have == _leads(r["lead_units"]) else ["mismatch"]
-    subj.verdicts.append(test_verdict("", ctx.as_of, ctx.as_of, failures))
+    subj.verdicts.append(checks_verdict("", ctx.as_of, ctx.as_of, failures))
 
 
 def _completion(ctx: Ctx, spec: Any, r: dict[str, Any], entries: list[dict[str, Any]], subj: Subject) -> None:
@@ -394,6 +403,7 @@ def _progress(ctx: Ctx, spec: Any, r: dict[str, Any], entries: list[dict[str, An
     ids = {t["id"] for t in entries}
     leads = {unit_key(u) for u in r["lead_units"]}
     mine = [p for p in ctx.sub.tables["progress"] if p["task"] in ids and p["date"] <= ctx.as_of]
+    subj.idle_reason = "no_periods"
     for q in periods_between("quarter", first.start, last):
         inside = [p for p in mine if q.contains(p["date"])]
         ok = [p["date"] for p in inside if unit_key(p["unit"]) in leads]
@@ -409,7 +419,7 @@ def _start(ctx: Ctx, spec: Any, r: dict[str, Any], entries: list[dict[str, Any]]
         failures = ["missing"]
     else:
         failures = ["not_started"] if entries[-1]["status"] == "not_started" else []
-    subj.verdicts.append(test_verdict("", ctx.as_of, ctx.as_of, failures))
+    subj.verdicts.append(checks_verdict("", ctx.as_of, ctx.as_of, failures))
 
 
 def _in_warning_window(ctx: Ctx, spec: Any, r: dict[str, Any]) -> bool:

@@ -10,7 +10,7 @@ period's count). Its verdict is decided here, against ``as_of``:
   → pending ``not_due``; none once due → violated ``missing`` (or the kind's ``other``
   reason when only evidence from the wrong party exists), overdue by (as_of − due).
   Undated evidence is on time unless a window asks for a date.
-* test-type (``test_verdict``): the kind says which failures apply, in order of priority;
+* test-type (``checks_verdict``): the kind says which failures apply, in order of priority;
   the first one decides: a *not applicable* failure stays so whatever the date, any other is
   pending before ``due`` and violated (overdue as_of − due) from ``due`` on.
 
@@ -18,7 +18,7 @@ A subject's finding is its worst expectation (violated < pending < passed <
 not applicable). Among the expectations with that outcome, the *headline* is the one most
 overdue (the earliest on a tie); reason, due and days overdue are the headline's, and
 ``parts`` lists every expectation with that outcome. A passed finding names no parts and
-the first expectation's due date. A subject with no expectations is not applicable, for the
+the due date of its first passed expectation. A subject with no expectations is not applicable, for the
 reason the kind gives.
 """
 from __future__ import annotations
@@ -64,7 +64,7 @@ def evidence_verdict(part: str, due: dt.date, as_of: dt.date, dates: list[dt.dat
 NOT_APPLICABLE_FAILURES = {"no_entry", "no_baseline"}
 
 
-def test_verdict(part: str, due: dt.date, as_of: dt.date, failures: list[str]) -> Verdict:
+def checks_verdict(part: str, due: dt.date, as_of: dt.date, failures: list[str]) -> Verdict:
     """``failures``: the failed checks, in priority order (empty: passed)."""
     if not failures:
         return Verdict(part, due, "passed")
@@ -98,7 +98,7 @@ def subject_finding(rule: str, stype: str, sid: str, jur: str, verdicts: list[Ve
     bad = [v for v in verdicts if RANK[v.outcome] == worst]
     outcome = bad[0].outcome
     if outcome == "passed":
-        return Finding(rule, stype, sid, jur, "passed", None, (), None, verdicts[0].due.isoformat())
+        return Finding(rule, stype, sid, jur, "passed", None, (), None, bad[0].due.isoformat())
     headline = bad[0]
     for v in bad[1:]:
         if _overdue(v) > _overdue(headline):
