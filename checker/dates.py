@@ -39,13 +39,16 @@ _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _SLASH = re.compile(r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})$")
 _CN = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
 _CN_MONTH = re.compile(r"^(\d{4})年(\d{1,2})月$")
+# 2017-12-31T08:30, 2017-12-31 08:30:00, 2017-12-31T08:30:00.5+08:00: the date part is kept.
+_ISO_TIME = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2})(?:T| +)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
+                       r"(?: *(?:Z|[+-]\d{2}(?::?\d{2})?))?$")
 
 
 def parse_date(value: object, *, allow_excel_serial: bool = False) -> date:
     """Parse one date written the ways Chinese government offices write them.
 
     Accepted: ``2017-12-31``, ``2017/12/31``, ``2017.12.31``, ``2017年12月31日`` (full-width
-    digits too), a ``date``/``datetime``, and, when ``allow_excel_serial``, an Excel serial
+    digits too), an ISO timestamp (its time of day dropped), a ``date``/``datetime``, and, when ``allow_excel_serial``, an Excel serial
     number. Anything else, including ambiguous forms such as ``12/31/17`` or a month without
     a day (``2017年12月``), raises :class:`DateParseError`; we never guess.
     """
@@ -60,7 +63,9 @@ def parse_date(value: object, *, allow_excel_serial: bool = False) -> date:
     if not isinstance(value, str):
         raise DateParseError(value, "不是日期", "not a date")
     text = unicodedata.normalize("NFKC", value).strip()
-    text = text.split("T")[0] if _ISO.match(text.split("T")[0]) and "T" in text else text
+    timed = _ISO_TIME.match(text)
+    if timed:  # a timestamp (YAML, an export tool): the day is what counts
+        text = timed.group(1)
     for pattern in (_ISO, _SLASH, _CN):
         m = pattern.match(text)
         if m:
@@ -69,7 +74,10 @@ def parse_date(value: object, *, allow_excel_serial: bool = False) -> date:
                 return date(y, mo, d)
             except ValueError:
                 raise DateParseError(value, "日期不存在", "no such calendar date") from None
-    if _CN_MONTH.match(text):
+    m = _CN_MONTH.match(text)
+    if m and not 1 <= int(m.group(2)) <= 12:
+        raise DateParseError(value, "日期不存在", "no such calendar date")
+    if m:
         raise DateParseError(value, "缺少日，无法确定日期", "month without a day is ambiguous")
     raise DateParseError(
         value,

@@ -39,6 +39,8 @@ def validate(files: list[Path], lang: str) -> int:
         h = ds.header
         print(tr(lang, f"{path}：可以使用（{h.submission_id}，{h.pack}，{h.period}，截至 {h.as_of}，{rows} 条记录）",
                  f"{path}: usable ({h.submission_id}, {h.pack}, {h.period}, as of {h.as_of}, {rows} records)"))
+        for w in ds.raw.warnings:  # usable, but a reviewer should know (hidden rows …)
+            print(f"  {w.code} {w.location}{'：' if lang != 'en' else ': '}{w.message(lang)}")
     n = len(files)
     print(tr(lang, f"{n} 个文件，可以使用 {n - unusable}，无法使用 {unusable}",
              f"{n} file{'s' if n != 1 else ''}: {n - unusable} usable, {unusable} unusable"))

@@ -32,6 +32,10 @@ class RawSubmission:
     ignored, a ragged row read as far as the header goes): validation reports them together
     with its own, so the submitter sees every problem in one run. Anyone who loads without
     validating must report them too.
+
+    ``warnings`` (codes ``W-…``) never make the input unusable: the data is read and checked,
+    but a reviewer should know something about the file (hidden rows in a workbook). They
+    are not part of :class:`InputError`; ``ducha validate`` prints them.
     """
 
     file: str
@@ -45,6 +49,7 @@ class RawSubmission:
     header_sheet: str | None = None
     header_rows: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
 
     def location(self, table: str, row: int | None = None, column: str | None = None) -> Location:
         """Location of record ``row`` (0-based position) of ``table``; ``column`` is a field name.
@@ -78,13 +83,15 @@ def _label(table: str, column: str) -> str:
     return column
 
 
-def check_size(path: Path, max_bytes: int) -> None:
-    """Refuse empty and oversized files by their size on disk, before reading a byte."""
+def check_size(path: Path, max_bytes: int, *, hint_zh: str = "大表请以 CSV 或 Parquet 报送",
+               hint_en: str = "send large tables as CSV or Parquet") -> None:
+    """Refuse empty and oversized files by their size on disk (``stat``), before opening
+    them: a 2 GB file costs one system call, not 2 GB of memory."""
     size = path.stat().st_size
     if size == 0:
         raise InputError([Problem(Location(str(path)), "E-EMPTY", "文件为空", "the file is empty")])
     if size > max_bytes:
         raise InputError([Problem(
             Location(str(path)), "E-TOO-LARGE",
-            f"文件过大（{size:,} 字节，上限 {max_bytes:,} 字节）；大表请以 CSV 或 Parquet 报送",
-            f"file too large ({size:,} bytes, limit {max_bytes:,}); send large tables as CSV or Parquet")])
+            f"文件过大（{size:,} 字节，上限 {max_bytes:,} 字节）；{hint_zh}",
+            f"file too large ({size:,} bytes, limit {max_bytes:,}); {hint_en}")])

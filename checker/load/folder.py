@@ -34,12 +34,18 @@ def _text(p: Path, loc: Location, sink: ProblemSink) -> str | None:
 
 def _rows(text: str, loc: Location, sink: ProblemSink) -> list[list[str]] | None:
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows: list[list[str]] = []
+    start = 1  # the line the record being read starts on: where an unclosed quote opened
     try:
-        return list(reader)
+        for row in reader:
+            rows.append(row)
+            start = reader.line_num + 1
     except csv.Error as e:  # e.g. a quote that is never closed
-        sink.add(Location(loc.file, sheet=loc.sheet, row=reader.line_num), "E-CSV",
-                 f"CSV 无法解析：第 {reader.line_num} 行（{e}）", f"the CSV cannot be parsed at line {reader.line_num} ({e})")
+        sink.add(Location(loc.file, sheet=loc.sheet, row=start), "E-CSV",
+                 f"CSV 无法解析：第 {start} 行起（{e}；多为引号未闭合）",
+                 f"the CSV cannot be parsed from line {start} ({e}; usually a quote that is never closed)")
         return None
+    return rows
 
 
 def _read_table_csv(text: str, table: str, loc: Location, sink: ProblemSink) -> tuple[pd.DataFrame, dict[str, str]]:
@@ -69,7 +75,9 @@ def _read_parquet(p: Path, table: str, loc: Location, sink: ProblemSink) -> tupl
         arrow = pq.read_table(p)
         frame = arrow.to_pandas(date_as_object=False)
     except Exception as e:  # pyarrow raises several types for damaged files
-        sink.add(loc, "E-PARQUET", f"无法读取 Parquet 文件：{type(e).__name__}", f"cannot read Parquet: {e}")
+        why = str(e).replace(str(p), p.name)  # the message, without where the file happened to be
+        sink.add(loc, "E-PARQUET", f"无法读取 Parquet 文件（{type(e).__name__}）：文件可能已损坏",
+                 f"cannot read the Parquet file ({type(e).__name__}: {why}): it may be damaged")
         return pd.DataFrame(), {}
     header: list[Any] = [str(c) for c in frame.columns]
     frame.columns = range(len(header))
@@ -95,7 +103,8 @@ def load_csv_folder(folder: Path, *, max_bytes: int) -> RawSubmission:
         empty_table = p.stat().st_size == 0 and not is_header_name(stem)
         try:
             if not empty_table:
-                check_size(p, max_bytes)
+                check_size(p, max_bytes, hint_zh="请拆分该表（或以 Parquet 报送）",
+                           hint_en="split the table (or send it as Parquet)")
         except InputError as e:
             if is_header_name(stem) and suffix == ".csv":
                 raw.header_sheet = p.name  # it is there, only unusable

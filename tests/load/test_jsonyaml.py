@@ -43,7 +43,7 @@ def test_json_in_other_encodings_is_read(tmp_path: Path, encoding: str) -> None:
 def test_json_syntax_error_names_line_and_column(tmp_path: Path) -> None:
     p = tmp_path / "s.json"
     p.write_text('{\n  "a": 1,\n  "b": }\n', encoding="utf-8")
-    assert problems(p) == [("E-JSON", "s.json")]
+    assert problems(p) == [("E-JSON", "s.json 行/row 3 列/column 8")]
     with pytest.raises(Exception) as e:
         load_path(p)
     assert "line 3, column 8" in e.value.problems[0].message_en  # type: ignore[attr-defined]
@@ -64,7 +64,7 @@ def test_deep_nesting_is_refused(tmp_path: Path) -> None:
     deep: object = "x"
     for _ in range(30):
         deep = {"a": deep}
-    assert problems(_json(tmp_path, deep)) == [("E-DEPTH", "s.json")]
+    assert problems(_json(tmp_path, deep)) == [("E-DEPTH", "s.json#" + "/a" * 20)]  # the first value too deep
     p = tmp_path / "deep.json"
     p.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
     assert [c for c, _ in problems(p)] == ["E-DEPTH"]
@@ -86,7 +86,7 @@ def test_repeated_keys_are_reported_where_they_are(tmp_path: Path) -> None:
 def test_yaml_aliases_are_refused(tmp_path: Path) -> None:
     p = tmp_path / "s.yaml"
     p.write_text("a: &x [1, 2]\nb: *x\n", encoding="utf-8")
-    assert problems(p) == [("E-YAML", "s.yaml")]
+    assert problems(p) == [("E-YAML-ALIAS", "s.yaml 行/row 1 列/column 4")]
 
 
 def test_yaml_nan_is_refused_with_its_pointer(tmp_path: Path) -> None:
