@@ -4,13 +4,18 @@ never half-written, archives that are byte-identical for the same inputs.
 * :func:`protect` — a value from a submission that starts with ``= + - @``, a tab or a carriage
   return is a formula to Excel/WPS ("CSV injection"); it gets a leading apostrophe so the
   spreadsheet shows it as text.
+* :func:`terminal_text` — submission text printed to a terminal cannot carry escape sequences
+  (set the window title, clear the screen, hide text, write the clipboard): control characters
+  are shown as ``\\xNN``; only the writer's own colour codes pass.
 * :func:`write_atomic` — a temp file in the target's directory, then ``os.replace``: a reader
   (or a crash) never sees a partial report.
+* :func:`atomic_writer` — the same for a file written in pieces (a batch's reports).
 * :func:`normalise_zip` — zip containers (xlsx) carry the wall-clock time in member headers
   and in ``docProps/core.xml``; this rewrites both to a fixed stamp.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import os
@@ -18,7 +23,7 @@ import re
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, Iterator
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -31,6 +36,26 @@ def protect(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def terminal_text(line: str, colours: frozenset[str] = frozenset()) -> str:
+    """``line`` safe to print: every control character except newline and tab becomes a visible
+    ``\\xNN``, except an SGR colour sequence ``ESC[<code>m`` whose code is in ``colours``."""
+    out = []
+    pos = 0
+    for m in re.finditer(r"\x1b\[([0-9;]*)m", line):
+        out.append(_CONTROL.sub(_visible, line[pos:m.start()]))
+        out.append(m.group(0) if m.group(1) in colours else _CONTROL.sub(_visible, m.group(0)))
+        pos = m.end()
+    out.append(_CONTROL.sub(_visible, line[pos:]))
+    return "".join(out)
+
+
+def _visible(m: re.Match[str]) -> str:
+    return f"\\x{ord(m.group(0)):02x}"
 
 
 def _umask() -> int:
@@ -50,6 +75,27 @@ def write_atomic(path: Path, data: bytes | str) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a report is an ordinary file
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+@contextlib.contextmanager
+def atomic_writer(path: Path) -> Iterator[IO[bytes]]:
+    """:func:`write_atomic` for output too large to hold: write to the yielded binary file;
+    ``path`` appears, whole, only when the block ends without an exception."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         try:
