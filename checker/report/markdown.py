@@ -2,10 +2,13 @@
 
 A table of inputs with their counts, then one table per submission listing the outcomes
 asked for (``--show``, default violated, error, waived), then notices and the summary line.
-Cell text is escaped so a message can never break the table.
+Cell text is escaped so a message can never break the table, and Markdown punctuation in it is
+backslash-escaped so submission text cannot become a link, an image (a tracking pixel) or a
+code span: ``[点此](https://…)`` is shown as written.
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from ..finding import Finding
@@ -17,8 +20,11 @@ BINARY = False
 COLUMNS = ("violated", "error", "pending", "waived", "passed", "not_applicable")
 
 
+MARKUP = re.compile(r"([\\`\[\]!])")  # what makes links, images and code spans
+
+
 def cell(s: object) -> str:
-    text = "" if s is None else str(s)
+    text = MARKUP.sub(r"\\\1", "" if s is None else str(s))
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
     return text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "<br>")
 

@@ -209,6 +209,15 @@ def test_markdown_cells_cannot_break_the_table() -> None:
     assert cell("a|b\nc <x> & d") == "a\\|b<br>c &lt;x&gt; &amp; d"
 
 
+def test_markdown_cells_show_links_and_images_as_text() -> None:
+    """Submission text must not become a link that hides its target, or an image that loads."""
+    from checker.report.markdown import cell
+    got = cell("见[整改报告](https://evil.example) ![x](https://t.example/p.png) **粗** `码`")
+    assert "](" not in got.replace("\\](", "")  # every ] before ( is escaped
+    assert got == ("见\\[整改报告\\](https://evil.example) \\!\\[x\\](https://t.example/p.png) "
+                   "**粗** \\`码\\`")
+
+
 def test_text_colour_only_when_asked(report: Report) -> None:
     plain = render(report, "text")
     coloured = render(report, "text", color=True)
