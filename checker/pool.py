@@ -142,3 +142,49 @@ def _replace(ctx: Any, fn: Callable[[Any], Any], slot: _Slot, kill: bool = False
     slot.proc.join(2)
     slot.conn.close()
     return _spawn(ctx, fn)
+
+
+class Sandbox:
+    """One supervised worker process kept for many calls: ``call(task, timeout)`` returns
+    ``fn(task)`` or a :class:`Failed` when the process dies or exceeds ``timeout`` (it is then
+    replaced). Used where a task runs on a host that is not ours to crash, e.g. inside a Dask
+    worker: the check runs in a child, so a segfault or a hung engine costs one input, not the
+    worker and every task queued on it. The child keeps its state (the Runner cache) between
+    calls, as the pool's workers do."""
+
+    def __init__(self, fn: Callable[[Any], Any], start_method: str = "spawn") -> None:
+        self.fn = fn
+        self.ctx = mp.get_context(start_method)
+        self.slot: _Slot | None = None
+
+    def call(self, task: Any, timeout: float | None = None) -> Any:
+        if self.slot is None or not self.slot.proc.is_alive():
+            self.slot = _spawn(self.ctx, self.fn)
+        slot = self.slot
+        slot.conn.send((0, task))
+        ready = wait([slot.conn, slot.proc.sentinel], timeout=timeout)
+        if slot.conn in ready:
+            try:
+                _, result = slot.conn.recv()
+                return result
+            except (EOFError, OSError):
+                pass
+        elif not ready:  # the time limit passed
+            self.slot = _replace(self.ctx, self.fn, slot, kill=True)
+            return Failed(f"超过时限（{timeout:g} 秒），已终止", f"timed out after {timeout:g} s and was stopped")
+        slot.proc.join(1)
+        failed = _death_reason(slot.proc.exitcode)
+        self.slot = _replace(self.ctx, self.fn, slot)
+        return failed
+
+    def close(self) -> None:
+        if self.slot is not None:
+            try:
+                self.slot.conn.send(None)
+            except (OSError, BrokenPipeError):
+                pass
+            self.slot.proc.join(2)
+            if self.slot.proc.is_alive():
+                self.slot.proc.kill()
+                self.slot.proc.join(1)
+            self.slot = None

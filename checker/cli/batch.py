@@ -1,8 +1,9 @@
 """``ducha batch PATH...``: a supervision office checks everything it received at once.
 
 Inputs are found in files, folders and zip archives (:mod:`checker.collect`), checked in
-parallel in a supervised process pool (:mod:`checker.pool`; processes, because the engine
-holds the GIL; a crash costs only its own input), and written to ``--out`` in input order,
+parallel — in the supervised process pool (:mod:`checker.pool`; processes, because the engine
+holds the GIL; a crash costs only its own input) or on a Dask cluster (``--executor dask
+--scheduler ADDRESS``, :mod:`checker.executors`) — and written to ``--out`` in input order,
 whatever order the workers finish in:
 
 * ``results.json`` — the ``ducha-results/1`` contract (every input, every outcome);
@@ -10,6 +11,16 @@ whatever order the workers finish in:
 * ``scorecard.xlsx`` — compliance by jurisdiction, lead unit, obligation, section and quarter,
   the trend, and the unusable inputs with their problems;
 * ``report.html`` — one self-contained page with charts (inline SVG, no external assets).
+
+Memory does not grow with the number of inputs: each result is written to the work folder
+``--out/.ducha-batch`` the moment it arrives and journaled (:mod:`checker.journal`); only a
+small entry per input stays in memory. The outputs are then streamed from those files in
+input order, the scorecards and charts aggregated on the way (:mod:`checker.report.view`).
+Each output appears whole or not at all (temp file + rename); the previous run's outputs are
+removed when the checking starts, so an interrupted run leaves no report that looks whole.
+``--resume`` continues an interrupted run: inputs in the journal with the same fingerprint
+(input, options, rules, waivers, ducha version) are not checked again; the outputs are
+byte-identical to an uninterrupted run's.
 
 Every input is accounted for: checked, invalid (with its problems) or failed (with the
 reason); the last line says ``N`` in = ``N`` accounted for. Exit: 3 if ducha failed on an
@@ -23,13 +34,17 @@ import os
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, Iterator, TextIO
 
 from .common import UsageError, add_rules_dir, iso_date, pack_names, rules_dir, tr
 
+from ..pool import Failed
+
 if TYPE_CHECKING:
     from ..collect import Collection, Input
-    from ..report.base import Report
+    from ..journal import Entry, Store
+    from ..report.stream import PreviousRun
+    from ..report.view import CountedReport
     from ..run import Runner, RunOptions, SubmissionResult
     from ..waivers import Waivers
 
@@ -63,6 +78,14 @@ def configure(p: argparse.ArgumentParser) -> None:
                    help="与上次运行的 results.json 比较 / compare with an earlier run's results.json")
     p.add_argument("--fail-on", choices=("error", "warning", "never"), default="error",
                    help="何种严重程度的违反使退出码为 1（默认 error）/ severity that makes the exit code 1 (default error)")
+    p.add_argument("--resume", action="store_true",
+                   help="继续 --out 中被中断的运行：已检查且未改动的报送不再检查 / continue an interrupted run in --out: "
+                        "inputs already checked (and unchanged, with the same options) are not checked again")
+    p.add_argument("--executor", choices=("local", "dask"), default="local",
+                   help="在本机进程池（默认）或 Dask 集群上检查 / check in local processes (default) or on a Dask cluster")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="Dask 调度器地址，如 tcp://10.0.0.5:8786（配合 --executor dask）/ "
+                        "the Dask scheduler's address, e.g. tcp://host:8786 (with --executor dask)")
     p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                    help=f"每份报送的时限（默认 {DEFAULT_TIMEOUT:g} 秒）/ time limit per submission (default {DEFAULT_TIMEOUT:g} s)")
     add_rules_dir(p)
@@ -158,71 +181,227 @@ def _refused(inp: "Input") -> "SubmissionResult":
                             problems=(Problem(Location(inp.name), inp.code, inp.refused_zh, inp.refused_en),))
 
 
-def check_all(inputs: list["Input"], options: "RunOptions", waivers: "Waivers | None", *, workers: int | None,
-              timeout: float | None, progress: Progress | None = None) -> list["SubmissionResult"]:
-    """One result per input, in input order (the pool yields in completion order)."""
+def token_of(options: "RunOptions", root: Path, waivers_path: Path | None) -> str:
+    """The run configuration a journal entry is valid for (see :mod:`checker.journal`)."""
+    from .. import __version__
+    from ..journal import run_token
+    return run_token(version=__version__, options=repr(options), rules_dir=root, waivers=waivers_path)
+
+
+def check_into(store: "Store", inputs: list["Input"], options: "RunOptions", waivers: "Waivers | None", *,
+              workers: int | None, timeout: float | None, workdir: Path, client: Any = None,
+              progress: Progress | None = None, lang: str = "zh") -> list["Entry"]:
+    """Check every input not already in ``store`` (``--resume``); each result goes to disk as
+    it arrives (the executors yield in completion order), so memory holds one result at a
+    time. One :class:`~checker.journal.Entry` per input, in input order."""
     import json
 
-    from ..pool import Failed, run
+    from ..executors import run_dask, run_local
+    from ..journal import input_fingerprint
+    entries: list[Entry | None] = [None] * len(inputs)
+    prints: list[str] = [""] * len(inputs)
+    where: list[int] = []
+    for i, inp in enumerate(inputs):
+        if inp.refused or inp.path is None:
+            # Cheap and not reused: recorded afresh every run.
+            refused = _refused(inp)
+            entries[i] = store.put(inp.name, store.fingerprint("refused"), refused, waivers)
+            if progress:
+                progress.update(refused)
+            continue
+        under_tmp = workdir in inp.path.resolve().parents
+        try:
+            prints[i] = store.fingerprint(input_fingerprint(inp.path, by_content=under_tmp))
+        except OSError:
+            prints[i] = ""  # unreadable now: checked (and reported) like any other input
+        reused = store.reusable(inp.name, prints[i]) if prints[i] else None
+        if reused is not None:
+            entries[i] = reused
+            continue
+        where.append(i)
+    reused_n = sum(1 for i, e in enumerate(entries) if e is not None and not inputs[i].refused and inputs[i].path)
+    if store.previous or reused_n:
+        print(tr(lang, f"继续上次运行：{reused_n} 份报送已检查，直接沿用；{len(where)} 份待检查",
+                 f"resuming: {reused_n} input{'s' if reused_n != 1 else ''} already checked and reused; "
+                 f"{len(where)} to check"), file=sys.stderr)
+    if progress:
+        progress.done += reused_n
+    token = json.dumps([repr(options), waivers.path if waivers else None, len(waivers.items) if waivers else 0])
+    # A cluster's workers do not share this process's working folder: give them absolute paths.
+    tasks = [Task(inputs[i].name, str(inputs[i].path.resolve() if client is not None else inputs[i].path),  # type: ignore[union-attr]
+                  options, waivers, token) for i in where]
+    if client is not None:
+        stream = run_dask(tasks, check_task, client=client, timeout=timeout)
+    else:
+        stream = run_local(tasks, check_task, workers=workers, timeout=timeout)
+    for k, got in stream:
+        i = where[k]
+        if isinstance(got, Failed):
+            got = _failed(got, inputs[i].name, options)
+        entries[i] = store.put(inputs[i].name, prints[i] or store.fingerprint(f"unread:{i}"), got, waivers)
+        if progress:
+            progress.update(got)
+        del got  # the result lives on disk now
+    assert all(e is not None for e in entries)
+    return [e for e in entries if e is not None]
+
+
+def check_all(inputs: list["Input"], options: "RunOptions", waivers: "Waivers | None", *, workers: int | None,
+              timeout: float | None, progress: Progress | None = None) -> list["SubmissionResult"]:
+    """One result per input, in input order, held in memory (``ducha scorecard`` of a few
+    submissions; ``ducha batch`` streams through :func:`check_into` instead)."""
+    from ..executors import run_local
     from ..run import SubmissionResult
     results: list[SubmissionResult | None] = [None] * len(inputs)
     where: list[int] = []
     for i, inp in enumerate(inputs):
         if inp.refused or inp.path is None:
-            refused = results[i] = _refused(inp)
+            results[i] = _refused(inp)
             if progress:
-                progress.update(refused)
+                progress.update(results[i])  # type: ignore[arg-type]
             continue
         where.append(i)
-    token = json.dumps([repr(options), waivers.path if waivers else None, len(waivers.items) if waivers else 0])
+    token = repr(options)
     tasks = [Task(inputs[i].name, str(inputs[i].path), options, waivers, token) for i in where]
-    for k, got in run(tasks, check_task, workers=workers, timeout=timeout):
+    for k, got in run_local(tasks, check_task, workers=workers, timeout=timeout):
         i = where[k]
-        if isinstance(got, Failed):
-            detail = tuple(got.detail.rstrip().splitlines()) if options.debug and got.detail else ()
-            got = SubmissionResult(path=inputs[i].name, status="failed", failure="internal",
-                                   reason=f"{got.reason_zh} / {got.reason_en}", detail=detail)
-        results[i] = got
+        results[i] = _failed(got, inputs[i].name, options) if isinstance(got, Failed) else got
         if progress:
-            progress.update(got)
-    assert all(r is not None for r in results)
+            progress.update(results[i])  # type: ignore[arg-type]
     return [r for r in results if r is not None]
 
 
-def build_report(results: list["SubmissionResult"], options: "RunOptions", waivers: "Waivers | None",
-                 collection: "Collection", fail_on: str, waivers_path: Path | None) -> "Report":
+def _failed(got: Failed, name: str, options: "RunOptions") -> "SubmissionResult":
+    from ..run import SubmissionResult
+    detail = tuple(got.detail.rstrip().splitlines()) if options.debug and got.detail else ()
+    return SubmissionResult(path=name, status="failed", failure="internal",
+                            reason=f"{got.reason_zh} / {got.reason_en}", detail=detail)
+
+
+def build_report(entries: list["Entry"], options: "RunOptions", waivers: "Waivers | None",
+                 collection: "Collection", fail_on: str, waivers_path: Path | None) -> "CountedReport":
+    """The run's report without its results: info, notices and the counts, from the entries."""
     from .. import __version__
-    from ..report.base import Report, RunInfo
-    from ..run import Notice
-    notices = list(waivers.notices(results)) if waivers else []
+    from ..finding import Finding
+    from ..report.base import Counts, RunInfo
+    from ..report.view import CountedReport
+    from ..run import Notice, SubmissionResult
+    notices: list[Notice] = []
+    if waivers:
+        witnesses = tuple(Finding.from_dict(d) for e in entries for d in e.waiver_findings)
+        notices += waivers.notices([SubmissionResult(path="", status="checked", findings=witnesses)])
     for name, zh, en in collection.skipped:
         notices.append(Notice("W-SKIPPED", f"已跳过：{zh}", f"skipped: {en}", name))
     info = RunInfo(ducha_version=__version__, as_of=options.as_of.isoformat() if options.as_of else None,
                    pack=options.pack, params=dict(options.params), select=options.select, exclude=options.exclude,
                    fail_on=fail_on, waivers=str(waivers_path) if waivers_path else None)
-    return Report(results=tuple(results), info=info, notices=tuple(notices))
+    outcomes: dict[str, int] = {}
+    for e in entries:
+        for o, k in e.outcomes.items():
+            outcomes[o] = outcomes.get(o, 0) + k
+    status = [e.status for e in entries]
+    counts = Counts(files=len(entries), checked=status.count("checked"), invalid=status.count("invalid"),
+                    failed=status.count("failed"), outcomes=outcomes, suppressed=0)
+    return CountedReport(results=(), info=info, notices=tuple(notices), fixed=counts)
 
 
-def write_outputs(report: "Report", out: Path, lang: str, previous: "Report | None") -> list[Path]:
+def exit_code(entries: list["Entry"], fail_on: str) -> int:
+    """:meth:`Report.exit_code`, from the entries (a batch has no baseline)."""
+    if any(e.status == "failed" and e.failure == "internal" for e in entries):
+        return 3
+    if any(e.status in ("invalid", "failed") for e in entries):
+        return 2
+    if fail_on != "never" and any(fail_on in e.fails for e in entries):
+        return 1
+    return 0
+
+
+def write_outputs(entries: list["Entry"], store: "Store", report: "CountedReport", out: Path, lang: str,
+                  previous: "PreviousRun | None") -> list[Path]:
+    """Stream results.json and findings.csv from the stored results in input order, building
+    the scorecards, quarters and violation blocks on the way; then the workbook and the page.
+    Holds one result at a time (two while diffing a trend pair); every file appears whole."""
+    import contextlib
+    import json
+    import tempfile
+
+    from ..model import SCHEMA_VERSION
     from ..report import csv as csv_writer
     from ..report import html as html_writer
-    from ..report import json as json_writer
     from ..report import xlsx as xlsx_writer
-    from ..report.base import RenderOptions
-    from ..report.safe import write_atomic
-    opts = RenderOptions(lang=lang)
-    rendered: dict[str, str | bytes] = {
-        "results.json": json_writer.render(report, opts),
-        "findings.csv": csv_writer.render(report, opts),
-        "scorecard.xlsx": xlsx_writer.render(report, opts, previous=previous),
-        "report.html": html_writer.render(report, opts, previous=previous),
-    }
-    paths = []
-    for name in OUTPUTS:
-        write_atomic(out / name, rendered[name])
-        paths.append(out / name)
-    return paths
+    from ..report.base import RESULTS_FORMAT
+    from ..report.safe import atomic_writer, write_atomic
+    from ..report.scorecard import DIMENSIONS, PeriodCells, Scorecard, Tallier, current, period_best
+    from ..report.stream import results_json_chunks
+    from ..report.trend import compare_pairs, diff, trend_pairs
+    from ..report.view import BatchView, stamp_of
+    from ..run import SubmissionResult
+    stubs = [e.stub() for e in entries]
+    entry_of = {id(s): e for s, e in zip(stubs, entries)}
+    counted, superseded = current(stubs)
+    counted_ids = {id(s) for s in counted}
+    rank = {id(s): k for k, s in enumerate(period_best(stubs))}
+    talliers = {by: Tallier(by) for by in DIMENSIONS}
+    cells = PeriodCells()
+    unusable: list[SubmissionResult] = []
+    head = {"format": RESULTS_FORMAT, "submission_schema_version": SCHEMA_VERSION, **report.info.to_dict(),
+            "summary": report.counts().to_dict(), "notices": [n.to_dict() for n in report.notices]}
+    # The page's violation blocks come after the charts, which need every result: kept aside
+    # on disk while the results stream by, copied into the page at the end.
+    fragment = tempfile.TemporaryFile("w+", encoding="utf-8", dir=store.root)
+    blocks = 0
 
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(fragment)
+        rj = stack.enter_context(atomic_writer(out / "results.json"))
+        fc = stack.enter_context(atomic_writer(out / "findings.csv"))
+        fc.write(csv_writer.head_chunk(lang).encode("utf-8"))
+
+        def texts() -> Iterator[str]:
+            nonlocal blocks
+            for stub, e in zip(stubs, entries):
+                text = store.load_text(e)
+                r = SubmissionResult.from_dict(json.loads(text))
+                yield text
+                fc.write(csv_writer.rows_chunk(r, lang).encode("utf-8"))
+                if id(stub) in counted_ids:
+                    for t in talliers.values():
+                        for f in r.findings:
+                            t.add(f)
+                if id(stub) in rank:
+                    cells.add(r, rank[id(stub)])
+                if r.status in ("invalid", "failed"):
+                    unusable.append(r)
+                block = html_writer.findings_block(r, lang)
+                if block:
+                    fragment.write(block)
+                    blocks += 1
+
+        for chunk in results_json_chunks(head, texts()):
+            rj.write(chunk.encode("utf-8"))
+        steps = [diff(store.load(entry_of[id(a)]), store.load(entry_of[id(b)])) for a, b in trend_pairs(stubs)]
+        if previous is not None:
+            steps += [diff(a, store.load(entry_of[id(b)]), previous_run=True)
+                      for a, b in compare_pairs(stubs, previous.latest)]
+        cards = {by: Scorecard(by, talliers[by].rows(), talliers[by].total, counted, superseded)
+                 for by in DIMENSIONS}
+
+        def findings_html(lang_: str) -> Iterator[str]:
+            if not blocks:
+                yield html_writer.no_findings(lang_)
+                return
+            fragment.seek(0)
+            while chunk := fragment.read(1 << 20):
+                yield chunk
+
+        view = BatchView(report=report, cards=cards, quarters=cells.result(), steps=steps, unusable=unusable,
+                         findings_html=findings_html, stamp=stamp_of(e.as_of for e in entries),
+                         previous_count=previous.count if previous is not None else None)
+        write_atomic(out / "scorecard.xlsx", xlsx_writer.render_view(view, lang))
+        with atomic_writer(out / "report.html") as page:
+            for chunk in html_writer.render_view(view, lang):
+                page.write(chunk.encode("utf-8"))
+    return [out / name for name in OUTPUTS]
 
 def check_options(options: "RunOptions", root: Path) -> None:
     """Judge --pack, --param, --select and --exclude against the packs before any work: a typo
@@ -242,7 +421,9 @@ def run(args: argparse.Namespace) -> int:
     import tempfile
 
     from ..collect import collect
-    from ..report.base import read_results, summary_line
+    from ..journal import WORK, Store
+    from ..report.base import summary_line
+    from ..report.stream import read_previous
     from ..report.scorecard import accounting_line
     from ..run import RunOptions
     from ..waivers import Waivers
@@ -251,26 +432,55 @@ def run(args: argparse.Namespace) -> int:
     lang: str = args.lang
     if args.workers is not None and args.workers < 1:
         raise UsageError("--workers 至少为 1", "--workers must be at least 1")
+    if (args.executor == "dask") != (args.scheduler is not None):
+        raise UsageError("--executor dask 须与 --scheduler ADDRESS 一起使用",
+                         "--executor dask needs --scheduler ADDRESS, and --scheduler needs --executor dask")
     options = RunOptions(as_of=args.as_of, pack=args.pack, select=_split(args.select), exclude=_split(args.exclude),
                          params=parse_params(args.param, args.params), rules_dir=args.rules, debug=args.debug)
     check_options(options, rules_dir(args))
     waivers = Waivers.load(args.waivers) if args.waivers else None
-    previous = read_results(args.compare) if args.compare else None
+    previous = read_previous(args.compare) if args.compare else None
     out: Path = args.out
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out 不是文件夹：{out}", f"--out is not a folder: {out}")
+    client = _client(args.scheduler) if args.executor == "dask" else None
     err = sys.stderr
-    with tempfile.TemporaryDirectory(prefix="ducha-batch-") as tmp:
-        collection = collect(list(args.paths), Path(tmp), exclude=(out,))
-        n = len(collection.inputs)
-        print(tr(lang, f"发现 {n} 份报送，使用 {_workers(args.workers, n)} 个进程检查…",
-                 f"found {n} submission{'s' if n != 1 else ''}; checking with {_workers(args.workers, n)} process(es)…"),
-              file=err)
-        progress = Progress(n, lang, err)
-        results = check_all(collection.inputs, options, waivers, workers=args.workers, timeout=args.timeout,
-                            progress=progress)
-    report = build_report(results, options, waivers, collection, args.fail_on, args.waivers)
-    written = write_outputs(report, out, lang, previous)
+    try:
+        store = Store(out, token_of(options, rules_dir(args), args.waivers), resume=args.resume)
+        if args.resume and not store.had_journal:
+            print(tr(lang, f"{out} 中没有可继续的运行记录，从头检查",
+                     f"nothing to resume in {out}: checking everything"), file=err)
+        elif store.had_journal and not args.resume:
+            print(tr(lang, f"已忽略并替换 {out / WORK} 中上次运行的记录（如需继续上次运行，请加 --resume）",
+                     f"ignoring and replacing the earlier run's journal in {out / WORK} (add --resume to continue it)"),
+                  file=err)
+        # Archive members are extracted where the checks can read them: on a cluster, next to
+        # the outputs (a shared folder), not in this machine's temp folder.
+        with tempfile.TemporaryDirectory(prefix="ducha-batch-", dir=store.root if client else None) as tmp:
+            collection = collect(list(args.paths), Path(tmp), exclude=(out,))
+            n = len(collection.inputs)
+            for name in OUTPUTS:  # a report of an earlier run must not pass for this run's
+                (out / name).unlink(missing_ok=True)
+            where = (tr(lang, f"Dask 集群 {args.scheduler}", f"the Dask cluster at {args.scheduler}") if client
+                     else tr(lang, f"{_workers(args.workers, n)} 个进程", f"{_workers(args.workers, n)} process(es)"))
+            print(tr(lang, f"发现 {n} 份报送，使用 {where}检查…",
+                     f"found {n} submission{'s' if n != 1 else ''}; checking with {where}…"), file=err)
+            progress = Progress(n, lang, err)
+            try:
+                entries = check_into(store, collection.inputs, options, waivers, workers=args.workers,
+                                    timeout=args.timeout, workdir=Path(tmp).resolve(), client=client,
+                                    progress=progress, lang=lang)
+            except KeyboardInterrupt:
+                print(tr(lang, f"已完成的报送已记录；加 --resume 重新运行同一命令即可继续（{out / WORK}）",
+                         f"finished inputs are recorded; run the same command with --resume to continue ({out / WORK})"),
+                      file=err)
+                raise
+        report = build_report(entries, options, waivers, collection, args.fail_on, args.waivers)
+        written = write_outputs(entries, store, report, out, lang, previous)
+        store.close(keep=entries)
+    finally:
+        if client is not None:
+            client.close()
     skipped = [n for n in report.notices if n.code == "W-SKIPPED"]
     shown = [n for n in report.notices if n.code != "W-SKIPPED"] + skipped[:SHOW_SKIPPED]
     for notice in shown:
@@ -282,7 +492,7 @@ def run(args: argparse.Namespace) -> int:
                  f"W-SKIPPED … and {more} more (all listed in results.json)"), file=err)
     for path in written:
         print(tr(lang, f"已写入 {path}", f"wrote {path}"))
-    crashed = [r.path for r in results if r.status == "failed" and r.failure == "internal"]
+    crashed = [e.name for e in entries if e.status == "failed" and e.failure == "internal"]
     if crashed:
         for line in internal_error_lines(", ".join(crashed)):
             print(line, file=err)
@@ -294,7 +504,19 @@ def run(args: argparse.Namespace) -> int:
     if n == 0:
         print(tr(lang, "没有找到任何报送文件", "no submission was found"), file=err)
         return 2
-    return report.exit_code(args.fail_on)
+    return exit_code(entries, args.fail_on)
+
+
+def _client(address: str) -> Any:
+    """A Dask client, or a bilingual usage error (extra not installed, scheduler unreachable)."""
+    try:
+        from ..executors import SchedulerUnreachable, connect
+        return connect(address)
+    except ImportError:
+        raise UsageError("--executor dask 需要安装 dask 扩展：pip install 'ducha[dask]'",
+                         "--executor dask needs the dask extra: pip install 'ducha[dask]'") from None
+    except SchedulerUnreachable as e:
+        raise UsageError(e.zh, e.en) from None
 
 
 def _workers(asked: int | None, n: int) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any
+from typing import Any, Iterable, Iterator
 
 from ..finding import Finding, reason_text
 from ..run import SubmissionResult
@@ -87,10 +87,25 @@ def headings(lang: str) -> list[str]:
 
 
 def render(report: Report, options: RenderOptions) -> str:
+    return "".join(render_chunks(report.results, options.lang))
+
+
+def render_chunks(results: Iterable[SubmissionResult], lang: str) -> Iterator[str]:
+    """The file in pieces, one per result (a batch streams its results from disk)."""
+    yield head_chunk(lang)
+    for r in results:
+        yield rows_chunk(r, lang)
+
+
+def head_chunk(lang: str) -> str:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerow(headings(lang))
+    return BOM + buf.getvalue()
+
+
+def rows_chunk(r: SubmissionResult, lang: str) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(headings(options.lang))
-    for r in report.results:
-        for f in r.findings:
-            w.writerow([protect(v) for v in row(r, f, options.lang)])
-    return BOM + buf.getvalue()
+    for f in r.findings:
+        w.writerow([protect(v) for v in row(r, f, lang)])
+    return buf.getvalue()

@@ -10,14 +10,17 @@ page carries no timestamp, so the same results give the same bytes.
 from __future__ import annotations
 
 from html import escape
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 
 from ..finding import Finding, reason_text
 from ..run import SubmissionResult
 from .base import SEVERITY_TEXT, RenderOptions, Report, outcome_text, summary_line, tr
 from .scorecard import (COLUMNS, DIMENSIONS, HEADINGS, ORDER, TITLES, Row, Scorecard, Tally, accounting_line, basis_line,
-                        by_period, note_line, pct, scorecard)
-from .trend import NOW_TEXT, STATUS_TEXT, Step, compare, trend
+                        note_line, pct)
+from .trend import NOW_TEXT, STATUS_TEXT, Step
+
+if TYPE_CHECKING:
+    from .view import BatchView
 
 NAME = "html"
 BINARY = False
@@ -79,65 +82,76 @@ def _short(text: str, n: int = 14) -> str:
 
 def bar_chart(rows: Sequence[Row], lang: str) -> str:
     """Horizontal bars: compliance of each jurisdiction; '—' where nothing was decided."""
+    return "".join(bar_chart_parts(rows, lang))
+
+
+def bar_chart_parts(rows: Sequence[Row], lang: str) -> Iterator[str]:
+    """:func:`bar_chart` in pieces (a nation has hundreds of thousands of jurisdictions)."""
     if not rows:
-        return f"<p class=\"note\">{e(tr(lang, '没有可统计的结果。', 'Nothing to chart.'))}</p>"
+        yield f"<p class=\"note\">{e(tr(lang, '没有可统计的结果。', 'Nothing to chart.'))}</p>"
+        return
     label_w, bar_w, row_h, top = 200, 480, 24, 24
     height = top + row_h * len(rows) + 8
     width = label_w + bar_w + 70
     title = tr(lang, "各行政区合规率（最新一期）", "Compliance per jurisdiction (latest submission)")
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-           f'role="img" aria-label="{e(title)}">']
+    yield (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+           f'role="img" aria-label="{e(title)}">')
     for frac in (0, 0.5, 0.9, 1):
         x = label_w + bar_w * frac
         dash = ' stroke-dasharray="4 3"' if frac == 0.9 else ""
-        out.append(f'<line x1="{x:.1f}" y1="{top - 6}" x2="{x:.1f}" y2="{height - 4}" stroke="#e0e0e0"{dash}/>')
-        out.append(f'<text x="{x:.1f}" y="{top - 10}" font-size="11" text-anchor="middle" fill="#616161">{int(frac * 100)}%</text>')
+        yield (f'<line x1="{x:.1f}" y1="{top - 6}" x2="{x:.1f}" y2="{height - 4}" stroke="#e0e0e0"{dash}/>')
+        yield (f'<text x="{x:.1f}" y="{top - 10}" font-size="11" text-anchor="middle" fill="#616161">{int(frac * 100)}%</text>')
     for i, r in enumerate(rows):
         y = top + i * row_h
         c = r.tally.compliance
         label = f"{r.label(lang)} {r.key}" if r.key and r.key != r.label(lang) else r.label(lang)
-        out.append(f'<text x="{label_w - 8}" y="{y + 16}" font-size="12" text-anchor="end">{e(_short(label, 22))}</text>')
+        yield (f'<text x="{label_w - 8}" y="{y + 16}" font-size="12" text-anchor="end">{e(_short(label, 22))}</text>')
         tip = (f"{r.label(lang)}: {pct(c)} ({tr(lang, '符合', 'passed')} {r.tally.passed}, "
                f"{tr(lang, '不符合', 'violated')} {r.tally.violated})")
         w = 0.0 if c is None else bar_w * c
-        out.append(f'<rect x="{label_w}" y="{y + 4}" width="{w:.1f}" height="{row_h - 8}" fill="{_colour(c)}">'
+        yield (f'<rect x="{label_w}" y="{y + 4}" width="{w:.1f}" height="{row_h - 8}" fill="{_colour(c)}">'
                    f'<title>{e(tip)}</title></rect>')
-        out.append(f'<text x="{label_w + w + 6:.1f}" y="{y + 16}" font-size="12" fill="#212121">{e(pct(c))}</text>')
-    out.append("</svg>")
-    return "".join(out)
+        yield (f'<text x="{label_w + w + 6:.1f}" y="{y + 16}" font-size="12" fill="#212121">{e(pct(c))}</text>')
+    yield ("</svg>")
 
 
 def heatmap(periods: Sequence[str], rows: Sequence[Row], cells: dict[tuple[str, str], Tally], lang: str) -> str:
     """A grid: one row per jurisdiction, one column per quarter, coloured by compliance."""
+    return "".join(heatmap_parts(periods, rows, cells, lang))
+
+
+def heatmap_parts(periods: Sequence[str], rows: Sequence[Row], cells: dict[tuple[str, str], Tally],
+                  lang: str) -> Iterator[str]:
+    """:func:`heatmap` in pieces."""
     if not rows or not periods:
-        return f"<p class=\"note\">{e(tr(lang, '没有可统计的结果。', 'Nothing to chart.'))}</p>"
+        yield f"<p class=\"note\">{e(tr(lang, '没有可统计的结果。', 'Nothing to chart.'))}</p>"
+        return
     label_w, cell_w, row_h, top = 200, 72, 24, 28
     width = label_w + cell_w * len(periods) + 8
     height = top + row_h * len(rows) + 8
     title = tr(lang, "各行政区各季度合规率", "Compliance per jurisdiction and quarter")
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-           f'role="img" aria-label="{e(title)}">']
+    yield (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+           f'role="img" aria-label="{e(title)}">')
     for j, p in enumerate(periods):
         x = label_w + j * cell_w + cell_w / 2
-        out.append(f'<text x="{x:.1f}" y="{top - 10}" font-size="12" text-anchor="middle" font-weight="bold">{e(p)}</text>')
+        yield (f'<text x="{x:.1f}" y="{top - 10}" font-size="12" text-anchor="middle" font-weight="bold">{e(p)}</text>')
     for i, r in enumerate(rows):
         y = top + i * row_h
         label = f"{r.label(lang)} {r.key}" if r.key and r.key != r.label(lang) else r.label(lang)
-        out.append(f'<text x="{label_w - 8}" y="{y + 16}" font-size="12" text-anchor="end">{e(_short(label, 22))}</text>')
+        yield (f'<text x="{label_w - 8}" y="{y + 16}" font-size="12" text-anchor="end">{e(_short(label, 22))}</text>')
         for j, p in enumerate(periods):
             x = label_w + j * cell_w
             t = cells.get((r.key, p))
             if t is None:
-                out.append(f'<rect x="{x + 1}" y="{y + 1}" width="{cell_w - 2}" height="{row_h - 2}" fill="#f5f5f5"/>')
+                yield (f'<rect x="{x + 1}" y="{y + 1}" width="{cell_w - 2}" height="{row_h - 2}" fill="#f5f5f5"/>')
                 continue
             c = t.compliance
             tip = f"{r.label(lang)} {p}: {pct(c)}"
-            out.append(f'<rect x="{x + 1}" y="{y + 1}" width="{cell_w - 2}" height="{row_h - 2}" fill="{_colour(c)}">'
+            yield (f'<rect x="{x + 1}" y="{y + 1}" width="{cell_w - 2}" height="{row_h - 2}" fill="{_colour(c)}">'
                        f'<title>{e(tip)}</title></rect>')
             ink = "#212121" if c is None or 0.6 <= c < 0.9 else "#ffffff"
-            out.append(f'<text x="{x + cell_w / 2:.1f}" y="{y + 16}" font-size="11" text-anchor="middle" fill="{ink}">{e(pct(c))}</text>')
-    out.append("</svg>")
-    return "".join(out)
+            yield (f'<text x="{x + cell_w / 2:.1f}" y="{y + 16}" font-size="11" text-anchor="middle" fill="{ink}">{e(pct(c))}</text>')
+    yield ("</svg>")
 
 
 # ---------------------------------------------------------------- tables
@@ -156,18 +170,22 @@ def _num_cells(t: Tally) -> str:
 
 
 def score_table(card: Scorecard, lang: str) -> str:
+    return "".join(score_table_parts(card, lang))
+
+
+def score_table_parts(card: Scorecard, lang: str) -> Iterator[str]:
+    """:func:`score_table` in pieces."""
     (kz, lz), (ke, le) = HEADINGS[card.by]
     key_head = ke if lang == "en" else kz
     heads = ([key_head] if key_head else []) + [le if lang == "en" else lz] + [tr(lang, *COLUMNS[c]) for c in ORDER]
-    out = [f"<h3>{e(tr(lang, *TITLES[card.by]))}</h3><table><thead><tr>"
-           + "".join(f"<th>{e(h)}</th>" for h in heads) + "</tr></thead><tbody>"]
+    yield (f"<h3>{e(tr(lang, *TITLES[card.by]))}</h3><table><thead><tr>"
+           + "".join(f"<th>{e(h)}</th>" for h in heads) + "</tr></thead><tbody>")
     for r in card.rows:
         key = f"<td>{e(r.key)}</td>" if key_head else ""
-        out.append(f"<tr>{key}<td>{e(r.label(lang))}</td>{_num_cells(r.tally)}</tr>")
+        yield (f"<tr>{key}<td>{e(r.label(lang))}</td>{_num_cells(r.tally)}</tr>")
     key = "<td></td>" if key_head else ""
-    out.append(f'<tr class="total">{key}<td>{e(tr(lang, "合计", "total"))}</td>{_num_cells(card.total)}</tr>')
-    out.append("</tbody></table>")
-    return "".join(out)
+    yield (f'<tr class="total">{key}<td>{e(tr(lang, "合计", "total"))}</td>{_num_cells(card.total)}</tr>')
+    yield ("</tbody></table>")
 
 
 def _table(heads: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
@@ -227,25 +245,34 @@ def _finding_row(f: Finding, lang: str) -> list[str]:
             "<br>".join(e(x) for x in f.evidence)]
 
 
-def findings_section(results: Sequence[SubmissionResult], lang: str) -> str:
+def findings_block(r: SubmissionResult, lang: str) -> str:
+    """One checked submission's collapsible block of violations ("" for other results)."""
+    if r.status != "checked":
+        return ""
     heads = [tr(lang, "规则", "rule"), tr(lang, "结果", "outcome"), tr(lang, "对象", "subject"),
              tr(lang, "说明", "message"), tr(lang, "期限", "due"), tr(lang, "牵头单位", "lead units"),
              tr(lang, "条款", "clause"), tr(lang, "证据位置", "evidence")]
     out = []
-    for r in results:
-        if r.status != "checked":
-            continue
-        shown = [f for f in r.findings if f.outcome in SHOWN]
-        n_bad = sum(1 for f in r.findings if f.outcome in ("violated", "error"))
-        title = f"{r.jurisdiction_name or ''} {r.period or ''} — {r.path}"
-        count = tr(lang, f"违反/错误 {n_bad}，共 {len(r.findings)} 项", f"{n_bad} violated/error of {len(r.findings)}")
-        out.append(f"<details{' open' if n_bad else ''}><summary>{e(title)} <span class=\"note\">{e(count)}</span></summary>")
-        if shown:
-            out.append(_table(heads, [_finding_row(f, lang) for f in shown]))
-        else:
-            out.append(f"<p class=\"ok\">{e(tr(lang, '没有违反项。', 'No violations.'))}</p>")
-        out.append("</details>")
-    return "".join(out) or f"<p class=\"note\">{e(tr(lang, '没有已检查的报送。', 'No submission was checked.'))}</p>"
+    shown = [f for f in r.findings if f.outcome in SHOWN]
+    n_bad = sum(1 for f in r.findings if f.outcome in ("violated", "error"))
+    title = f"{r.jurisdiction_name or ''} {r.period or ''} — {r.path}"
+    count = tr(lang, f"违反/错误 {n_bad}，共 {len(r.findings)} 项", f"{n_bad} violated/error of {len(r.findings)}")
+    out.append(f"<details{' open' if n_bad else ''}><summary>{e(title)} <span class=\"note\">{e(count)}</span></summary>")
+    if shown:
+        out.append(_table(heads, [_finding_row(f, lang) for f in shown]))
+    else:
+        out.append(f"<p class=\"ok\">{e(tr(lang, '没有违反项。', 'No violations.'))}</p>")
+    out.append("</details>")
+    return "".join(out)
+
+
+def no_findings(lang: str) -> str:
+    """The findings section when no submission was checked."""
+    return f"<p class=\"note\">{e(tr(lang, '没有已检查的报送。', 'No submission was checked.'))}</p>"
+
+
+def findings_section(results: Sequence[SubmissionResult], lang: str) -> str:
+    return "".join(findings_block(r, lang) for r in results) or no_findings(lang)
 
 
 def unusable_section(results: Sequence[SubmissionResult], lang: str) -> str:
@@ -267,13 +294,18 @@ def unusable_section(results: Sequence[SubmissionResult], lang: str) -> str:
 
 
 def render(report: Report, options: RenderOptions, *, previous: Report | None = None) -> str:
-    lang = options.lang
+    from .view import BatchView
+    return "".join(render_view(BatchView.of(report, previous), options.lang))
+
+
+def render_view(view: "BatchView", lang: str) -> Iterator[str]:
+    """The page in chunks (the violations of a large batch are streamed, not joined)."""
+    report = view.report
     c = report.counts()
-    cards = {by: scorecard(report.results, by) for by in DIMENSIONS}
+    cards = view.cards
     jur = cards["jurisdiction"]
-    periods, prow, cells = by_period(report.results)
-    steps = trend(report.results)
-    compared = compare(report.results, previous.results) if previous is not None else []
+    periods, prow, cells = view.quarters
+    steps = view.steps
     title = tr(lang, "督查 ducha 批量检查报告", "ducha batch check report")
     accounting = accounting_line(report, lang)
     as_of = report.info.as_of or tr(lang, "各报送自身的数据截止日期", "each submission's own as_of")
@@ -286,7 +318,7 @@ def render(report: Report, options: RenderOptions, *, previous: Report | None = 
     nav = [("charts", tr(lang, "图表", "charts")), ("scorecards", tr(lang, "合规统计", "scorecards")),
            ("trend", tr(lang, "趋势", "trend")), ("findings", tr(lang, "违反项", "violations")),
            ("unusable", tr(lang, "无法使用的报送", "unusable inputs")), ("notices", tr(lang, "提示", "notices"))]
-    parts = [
+    head: list[str | Iterable[str]] = [
         "<!DOCTYPE html>",
         f'<html lang="{"en" if lang == "en" else "zh-CN"}"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -301,20 +333,22 @@ def render(report: Report, options: RenderOptions, *, previous: Report | None = 
         + f"</div><p class=\"note\">{e(basis_line(jur, lang))} {e(note_line(lang))}</p></section>",
         f'<section id="charts"><h2>{e(tr(lang, "图表", "Charts"))}</h2>',
         f"<h3>{e(tr(lang, '各行政区合规率（最新一期）', 'Compliance per jurisdiction (latest submission)'))}</h3>",
-        bar_chart(jur.rows, lang),
+        bar_chart_parts(jur.rows, lang),
         f"<h3>{e(tr(lang, '各行政区各季度合规率', 'Compliance per jurisdiction and quarter'))}</h3>",
-        heatmap(periods, prow, cells, lang),
+        heatmap_parts(periods, prow, cells, lang),
         f"<p class=\"note\">{e(tr(lang, '绿色 ≥ 90%，黄色 ≥ 60%，红色 < 60%，灰色：无可判定项。', 'Green ≥ 90%, amber ≥ 60%, red < 60%, grey: nothing decided.'))}</p></section>",
         f'<section id="scorecards"><h2>{e(tr(lang, "合规统计", "Scorecards"))}</h2>',
-        "".join(score_table(cards[by], lang) for by in DIMENSIONS), "</section>",
+        (part for by in DIMENSIONS for part in score_table_parts(cards[by], lang)), "</section>",
         f'<section id="trend"><h2>{e(tr(lang, "趋势：新增、持续、已消除的违反项", "Trend: new, persisting and resolved lapses"))}</h2>',
-        trend_section(steps + compared, lang) if steps or compared else
+        trend_section(steps, lang) if steps else
         f"<p class=\"note\">{e(tr(lang, '没有同一报送单位的多期报送，也未指定 --compare，无趋势可比。', 'No jurisdiction sent several periods and no --compare was given: no trend to show.'))}</p>",
         "</section>",
         f'<section id="findings"><h2>{e(tr(lang, "各报送的违反项", "Violations per submission"))}</h2>',
-        findings_section(report.results, lang), "</section>",
+    ]
+    tail = [
+        "</section>",
         f'<section id="unusable"><h2>{e(tr(lang, "无法使用的报送", "Unusable inputs"))}</h2>',
-        unusable_section(report.results, lang), "</section>",
+        unusable_section(view.unusable, lang), "</section>",
         f'<section id="notices"><h2>{e(tr(lang, "提示", "Notices"))}</h2>',
         ("<ul>" + "".join(f"<li>{e(n.code)} {e(n.where or '')} {e(n.message(lang))}</li>" for n in report.notices) + "</ul>")
         if report.notices else f"<p class=\"note\">{e(tr(lang, '无。', 'None.'))}</p>",
@@ -322,4 +356,20 @@ def render(report: Report, options: RenderOptions, *, previous: Report | None = 
         f"<footer>{e(tr(lang, '由 ducha 生成；本页不含脚本与外部资源，可离线打开。', 'Generated by ducha; this page has no scripts or external assets and works offline.'))}</footer>",
         "</body></html>",
     ]
-    return "\n".join(parts) + "\n"
+    yield from _lines(head)
+    yield "\n"
+    yield from view.findings_html(lang)
+    yield "\n"
+    yield from _lines(tail)
+    yield "\n"
+
+
+def _lines(items: Iterable[str | Iterable[str]]) -> Iterator[str]:
+    """``"\\n".join(items)`` where an item may itself come in pieces."""
+    for k, item in enumerate(items):
+        if k:
+            yield "\n"
+        if isinstance(item, str):
+            yield item
+        else:
+            yield from item

@@ -144,20 +144,35 @@ def _groups(by: str, f: Finding) -> list[tuple[str, str, str, Any]]:
     raise ValueError(f"unknown scorecard dimension {by!r}")
 
 
-def tally(by: str, findings: Iterable[Finding]) -> tuple[list[Row], Tally]:
-    rows: dict[str, Row] = {}
-    total = Tally()
-    for f in findings:
-        total.add(f.outcome)
-        for key, zh, en, order in _groups(by, f):
-            row = rows.get(key)
+class Tallier:
+    """:func:`tally` fed one finding at a time (a batch streams its results from disk): after
+    the same findings in the same order, :meth:`rows` and :attr:`total` are what ``tally`` gives."""
+
+    def __init__(self, by: str) -> None:
+        self.by = by
+        self._rows: dict[str, Row] = {}
+        self.total = Tally()
+
+    def add(self, f: Finding) -> None:
+        self.total.add(f.outcome)
+        for key, zh, en, order in _groups(self.by, f):
+            row = self._rows.get(key)
             if row is None:
-                row = rows[key] = Row(key, zh, en, order=order)
+                row = self._rows[key] = Row(key, zh, en, order=order)
             elif order < row.order:  # the earliest rule gives a section its place, an obligation its title
                 row.order = order
                 row.label_zh, row.label_en = zh, en
             row.tally.add(f.outcome)
-    return sorted(rows.values(), key=lambda r: (r.order, r.key)), total
+
+    def rows(self) -> list[Row]:
+        return sorted(self._rows.values(), key=lambda r: (r.order, r.key))
+
+
+def tally(by: str, findings: Iterable[Finding]) -> tuple[list[Row], Tally]:
+    t = Tallier(by)
+    for f in findings:
+        t.add(f)
+    return t.rows(), t.total
 
 
 def scorecard(results: Iterable[SubmissionResult], by: str = "jurisdiction") -> Scorecard:
@@ -166,24 +181,52 @@ def scorecard(results: Iterable[SubmissionResult], by: str = "jurisdiction") -> 
     return Scorecard(by, rows, total, counted, superseded)
 
 
-def by_period(results: Iterable[SubmissionResult]) -> tuple[list[str], list[Row], dict[tuple[str, str], Tally]]:
-    """Compliance per (finding jurisdiction, period) over every checked submission (the latest
-    of each (pack, jurisdiction, period)): the periods, the jurisdictions and the cells."""
+def period_best(results: Iterable[SubmissionResult]) -> list[SubmissionResult]:
+    """The latest checked submission of each (pack, jurisdiction, period), in the order the
+    keys were first seen (the order :func:`by_period` counts them in)."""
     best: dict[tuple[str, str, str], SubmissionResult] = {}
     for c in checked_only(results):
         k = (*group_key(c), c.period or "")
         if k not in best or recency(c) > recency(best[k]):
             best[k] = c
-    cells: dict[tuple[str, str], Tally] = {}
-    rows: dict[str, Row] = {}
-    for c in best.values():
+    return list(best.values())
+
+
+class PeriodCells:
+    """:func:`by_period` fed one submission at a time, in any order: ``add(result, rank)``
+    where ``rank`` is the submission's place in :func:`period_best`; a row's label comes from
+    the lowest-ranked submission naming that jurisdiction, as if they were added in rank order."""
+
+    def __init__(self) -> None:
+        self.cells: dict[tuple[str, str], Tally] = {}
+        self._rows: dict[str, tuple[int, Row]] = {}
+
+    def add(self, c: SubmissionResult, rank: int) -> None:
         period = c.period or ""
         for f in c.findings:
             key, zh, en, order = _groups("jurisdiction", f)[0]
-            rows.setdefault(key, Row(key, zh, en, order=order)).tally.add(f.outcome)
-            cells.setdefault((key, period), Tally()).add(f.outcome)
-    periods = sorted({p for _, p in cells})
-    return periods, sorted(rows.values(), key=lambda r: (r.order, r.key)), cells
+            got = self._rows.get(key)
+            if got is None:
+                got = self._rows[key] = (rank, Row(key, zh, en, order=order))
+            elif got[0] > rank:  # an earlier submission names it: its label wins, counts stay
+                got[1].label_zh, got[1].label_en, got[1].order = zh, en, order
+                got = self._rows[key] = (rank, got[1])
+            got[1].tally.add(f.outcome)
+            self.cells.setdefault((key, period), Tally()).add(f.outcome)
+
+    def result(self) -> tuple[list[str], list[Row], dict[tuple[str, str], Tally]]:
+        periods = sorted({p for _, p in self.cells})
+        rows = [row for _, row in self._rows.values()]
+        return periods, sorted(rows, key=lambda r: (r.order, r.key)), self.cells
+
+
+def by_period(results: Iterable[SubmissionResult]) -> tuple[list[str], list[Row], dict[tuple[str, str], Tally]]:
+    """Compliance per (finding jurisdiction, period) over every checked submission (the latest
+    of each (pack, jurisdiction, period)): the periods, the jurisdictions and the cells."""
+    acc = PeriodCells()
+    for rank, c in enumerate(period_best(results)):
+        acc.add(c, rank)
+    return acc.result()
 
 
 # ---------------------------------------------------------------- terminal formats

@@ -82,15 +82,28 @@ def _by_key(results: Iterable[SubmissionResult]) -> dict[tuple[str, str], list[S
     return {k: [per[p] for p in sorted(per)] for k, per in sorted(groups.items())}
 
 
+def trend_pairs(results: Iterable[SubmissionResult]) -> list[tuple[SubmissionResult, SubmissionResult]]:
+    """(before, after) of every consecutive pair of periods of every jurisdiction that sent
+    more than one. Needs only the results' metadata, so a batch can choose the pairs first and
+    read the two results of each from disk when it diffs them."""
+    pairs: list[tuple[SubmissionResult, SubmissionResult]] = []
+    for seq in _by_key(results).values():
+        pairs.extend(zip(seq, seq[1:]))
+    return pairs
+
+
+def compare_pairs(now: Iterable[SubmissionResult],
+                  before: Iterable[SubmissionResult]) -> list[tuple[SubmissionResult, SubmissionResult]]:
+    """(earlier run's latest, this run's latest) of each jurisdiction present in both."""
+    old = _by_key(before)
+    return [(old[key][-1], seq[-1]) for key, seq in _by_key(now).items() if key in old]
+
+
 def trend(results: Iterable[SubmissionResult]) -> list[Step]:
     """Every consecutive pair of periods of every jurisdiction that sent more than one."""
-    steps: list[Step] = []
-    for seq in _by_key(results).values():
-        steps.extend(diff(a, b) for a, b in zip(seq, seq[1:]))
-    return steps
+    return [diff(a, b) for a, b in trend_pairs(results)]
 
 
 def compare(now: Iterable[SubmissionResult], before: Iterable[SubmissionResult]) -> list[Step]:
     """This run's latest submission of each jurisdiction against the earlier run's latest."""
-    old = _by_key(before)
-    return [diff(old[key][-1], seq[-1], previous_run=True) for key, seq in _by_key(now).items() if key in old]
+    return [diff(a, b, previous_run=True) for a, b in compare_pairs(now, before)]

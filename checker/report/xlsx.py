@@ -9,15 +9,15 @@ results (fixed zip timestamps, see :func:`~checker.report.safe.normalise_zip`).
 """
 from __future__ import annotations
 
-import datetime as dt
 import io
 from typing import Any, Iterable, Sequence
 
 from ..finding import reason_text
 from .base import RenderOptions, Report, summary_line, tr
 from .safe import normalise_zip, protect
-from .scorecard import COLUMNS, DIMENSIONS, HEADINGS, ORDER, TITLES, Tally, basis_line, by_period, note_line, scorecard
-from .trend import NOW_TEXT, STATUS_TEXT, Step, compare, trend
+from .scorecard import COLUMNS, DIMENSIONS, HEADINGS, ORDER, TITLES, Tally, basis_line, note_line
+from .trend import NOW_TEXT, STATUS_TEXT, Step
+from .view import BatchView
 
 NAME = "xlsx"
 BINARY = True
@@ -35,21 +35,17 @@ SHEETS = {
 PCT = "0.0%"
 
 
-def _stamp(report: Report) -> dt.datetime:
-    """A fixed date for the file's metadata: the latest as_of evaluated, not the wall clock."""
-    days = sorted(r.as_of for r in report.results if r.as_of)
-    return dt.datetime.combine(dt.date.fromisoformat(days[-1]) if days else dt.date(2000, 1, 1), dt.time(0))
-
-
 class _Sheet:
     def __init__(self, wb: Any, title: str) -> None:
         self.ws = wb.create_sheet(title)
         self.widths: dict[int, int] = {}
+        self.n = 0  # rows appended: ws.max_row scans every cell, too slow per row for a nation
 
     def row(self, values: Sequence[Any], *, bold: bool = False, pct_cols: Iterable[int] = ()) -> None:
         from openpyxl.styles import Font
         self.ws.append([_cell(v) for v in values])
-        r = self.ws.max_row
+        self.n += 1
+        r = self.n
         pct = set(pct_cols)
         for i, v in enumerate(values, start=1):
             c = self.ws.cell(row=r, column=i)
@@ -64,7 +60,7 @@ class _Sheet:
 
     def head(self, values: Sequence[str]) -> None:
         self.row(values, bold=True)
-        self.ws.freeze_panes = f"A{self.ws.max_row + 1}"  # a coordinate: ws.cell() would create a row
+        self.ws.freeze_panes = f"A{self.n + 1}"  # a coordinate: ws.cell() would create a row
 
     def finish(self, filter_from: int | None = None) -> None:
         from openpyxl.utils import get_column_letter
@@ -89,7 +85,8 @@ def _numbers(t: Tally) -> list[Any]:
     return [_compliance(t) if c == "compliance" else getattr(t, c) for c in ORDER]
 
 
-def _summary(wb: Any, report: Report, lang: str, previous: Report | None) -> None:
+def _summary(wb: Any, view: BatchView, lang: str) -> None:
+    report = view.report
     s = _Sheet(wb, tr(lang, *SHEETS["summary"]))
     c = report.counts()
     s.row([tr(lang, "督查 ducha 批量检查汇总", "ducha batch check summary")], bold=True)
@@ -105,13 +102,13 @@ def _summary(wb: Any, report: Report, lang: str, previous: Report | None) -> Non
         rows.append(("参数", "parameters", "; ".join(f"{k}={v}" for k, v in sorted(info.params.items()))))
     if info.select or info.exclude:
         rows.append(("规则选择", "rule selection", f"select={','.join(info.select)} exclude={','.join(info.exclude)}"))
-    if previous is not None:
-        rows.append(("对比的上次运行", "compared with", f"{len(previous.results)} " + tr(lang, "份报送", "submissions")))
+    if view.previous_count is not None:
+        rows.append(("对比的上次运行", "compared with", f"{view.previous_count} " + tr(lang, "份报送", "submissions")))
     for zh, en, v in rows:
         s.row([tr(lang, zh, en), v])
     s.row([])
     s.row([summary_line(report, lang)])
-    card = scorecard(report.results)
+    card = view.cards["jurisdiction"]
     s.row([basis_line(card, lang)])
     s.row([note_line(lang)])
     for n in report.notices:
@@ -119,8 +116,8 @@ def _summary(wb: Any, report: Report, lang: str, previous: Report | None) -> Non
     s.finish()
 
 
-def _dimension(wb: Any, report: Report, by: str, lang: str) -> None:
-    card = scorecard(report.results, by)
+def _dimension(wb: Any, view: BatchView, by: str, lang: str) -> None:
+    card = view.cards[by]
     s = _Sheet(wb, tr(lang, *SHEETS[by]))
     (kz, lz), (ke, le) = HEADINGS[by]
     key_head = ke if lang == "en" else kz
@@ -136,8 +133,8 @@ def _dimension(wb: Any, report: Report, by: str, lang: str) -> None:
     s.finish(filter_from=1)
 
 
-def _quarters(wb: Any, report: Report, lang: str) -> None:
-    periods, rows, cells = by_period(report.results)
+def _quarters(wb: Any, view: BatchView, lang: str) -> None:
+    periods, rows, cells = view.quarters
     s = _Sheet(wb, tr(lang, *SHEETS["quarter"]))
     s.head([tr(lang, "代码", "code"), tr(lang, "行政区", "jurisdiction"), *periods])
     for r in rows:
@@ -159,16 +156,14 @@ def _trend_rows(s: _Sheet, steps: list[Step], lang: str) -> None:
                    f.days_overdue if f.days_overdue is not None else "", f.message(lang), f.fingerprint])
 
 
-def _trend(wb: Any, report: Report, lang: str, previous: Report | None) -> None:
+def _trend(wb: Any, view: BatchView, lang: str) -> None:
     s = _Sheet(wb, tr(lang, *SHEETS["trend"]))
     s.head([tr(lang, "报送单位代码", "submitter code"), tr(lang, "报送单位", "submitter"), tr(lang, "上期", "before"),
             tr(lang, "本期", "after"), tr(lang, "变化", "change"), tr(lang, "现状", "now"), tr(lang, "规则", "rule"),
             tr(lang, "义务编号", "obligations"), tr(lang, "对象编号", "subject id"), tr(lang, "对象", "subject"),
             tr(lang, "原因", "reason"), tr(lang, "逾期天数", "days overdue"), tr(lang, "说明", "message"),
             tr(lang, "指纹", "fingerprint")])
-    steps = trend(report.results)
-    if previous is not None:
-        steps += compare(report.results, previous.results)
+    steps = view.steps
     _trend_rows(s, steps, lang)
     if not steps:
         s.row([tr(lang, "没有同一报送单位的多期报送，也未指定 --compare，无趋势可比。",
@@ -176,12 +171,12 @@ def _trend(wb: Any, report: Report, lang: str, previous: Report | None) -> None:
     s.finish(filter_from=1)
 
 
-def _unusable(wb: Any, report: Report, lang: str) -> None:
+def _unusable(wb: Any, view: BatchView, lang: str) -> None:
     s = _Sheet(wb, tr(lang, *SHEETS["unusable"]))
     s.head([tr(lang, "输入文件", "input"), tr(lang, "状态", "status"), tr(lang, "代码", "code"),
             tr(lang, "位置", "where"), tr(lang, "问题", "problem")])
     any_row = False
-    for r in report.results:
+    for r in view.unusable:
         if r.status == "invalid":
             for p in r.problems:
                 s.row([r.path, tr(lang, "无法使用", "unusable"), p.code, str(p.location), p.message(lang)])
@@ -196,21 +191,23 @@ def _unusable(wb: Any, report: Report, lang: str) -> None:
 
 
 def render(report: Report, options: RenderOptions, *, previous: Report | None = None) -> bytes:
+    return render_view(BatchView.of(report, previous), options.lang)
+
+
+def render_view(view: BatchView, lang: str) -> bytes:
     import openpyxl
-    lang = options.lang
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
-    _summary(wb, report, lang, previous)
+    _summary(wb, view, lang)
     for by in DIMENSIONS:
-        _dimension(wb, report, by, lang)
-    _quarters(wb, report, lang)
-    _trend(wb, report, lang, previous)
-    _unusable(wb, report, lang)
-    stamp = _stamp(report)
+        _dimension(wb, view, by, lang)
+    _quarters(wb, view, lang)
+    _trend(wb, view, lang)
+    _unusable(wb, view, lang)
+    stamp = view.stamp
     wb.properties.creator = "ducha"
     wb.properties.created = stamp
     wb.properties.title = tr(lang, *TITLES["jurisdiction"])
     buf = io.BytesIO()
     wb.save(buf)
     return normalise_zip(buf.getvalue(), stamp)
-
