@@ -12,12 +12,16 @@ nothing that looks like a submission is dropped silently:
   archive that is unsafe (``../`` or absolute member paths, symlinks, encrypted members, zip
   bombs) is refused as a whole and becomes one *failed* input with the reason;
 * other files (notes, images, a stray CSV) are listed in ``skipped`` with the reason; hidden
-  files, Office lock files (``~$…``) and ``__MACOSX`` are ignored.
+  files, Office lock files (``~$…``) and ``__MACOSX`` are ignored;
+* a folder's ``.duchaignore`` lists names (globs, one a line, ``#`` comments) of entries in that
+  folder that are not submissions, such as an answer key beside test files: they are listed in
+  ``skipped`` too, never checked and never dropped unseen.
 
 A file named explicitly on the command line is always an input, whatever its type.
 """
 from __future__ import annotations
 
+import fnmatch
 import os
 import re
 import stat
@@ -73,6 +77,17 @@ class ArchiveRefused(Exception):
     def __init__(self, zh: str, en: str) -> None:
         self.zh, self.en = zh, en
         super().__init__(en)
+
+
+IGNORE_FILE = ".duchaignore"
+
+
+def _ignore_patterns(folder: Path) -> list[str]:
+    try:
+        text = (folder / IGNORE_FILE).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return []
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
 
 
 def _ignored(name: str) -> bool:
@@ -131,10 +146,14 @@ def _walk(folder: Path, display: str, workdir: Path, limits: Limits, out: Collec
         out.inputs.append(Input(display, None, f"无法读取文件夹：{e.strerror}", f"cannot read the folder: {e.strerror}",
                                 "E-READ"))
         return
+    listed = _ignore_patterns(folder)
     for n, entry in enumerate(entries):
         if _ignored(entry.name):
             continue
         name = _join(display, entry.name)
+        if any(fnmatch.fnmatchcase(entry.name, pat) for pat in listed):
+            out.skipped.append((name, f"列于 {IGNORE_FILE}，不是报送", f"listed in {IGNORE_FILE}: not a submission"))
+            continue
         if entry.is_dir():
             if entry.is_symlink():  # a link could loop or leave the folder the user named
                 out.skipped.append((name, "符号链接文件夹，未进入", "symbolic link to a folder, not followed"))

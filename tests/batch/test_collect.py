@@ -37,6 +37,20 @@ def test_folders_are_walked_in_name_order_and_a_csv_package_is_one_submission(tm
     assert "报送信息.csv" in c.skipped[1][1]
 
 
+def test_entries_listed_in_duchaignore_are_skipped_with_the_reason_not_dropped(tmp_path: Path) -> None:
+    root = tmp_path / "in"
+    (root / "sub").mkdir(parents=True)
+    for name in ("a.json", "expected.yaml", "key-1.yaml", "sub/b.yaml", "sub/expected.yaml"):
+        (root / name).write_text("{}", encoding="utf-8")
+    (root / ".duchaignore").write_text("# answer keys\nexpected.yaml\n  key-*.yaml\n", encoding="utf-8")
+    c = collect([root], tmp_path / "work")
+    r = root.as_posix()
+    # only the folder holding the file is affected: sub/expected.yaml is still a submission
+    assert _names(c) == [f"{r}/a.json", f"{r}/sub/b.yaml", f"{r}/sub/expected.yaml"]
+    assert [(s[0], s[2]) for s in c.skipped] == [(f"{r}/expected.yaml", "listed in .duchaignore: not a submission"),
+                                                 (f"{r}/key-1.yaml", "listed in .duchaignore: not a submission")]
+
+
 def test_a_folder_of_table_csvs_without_its_header_is_still_one_input(tmp_path: Path) -> None:
     pkg = tmp_path / "pkg"
     pkg.mkdir()
