@@ -29,6 +29,8 @@ class Dataset:
     header: Header
     tables: dict[str, pd.DataFrame]
     raw: RawSubmission = field(repr=False)
+    _location_texts: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def file(self) -> str:
@@ -44,11 +46,36 @@ class Dataset:
     def location(self, table: str, row: int) -> Location:
         return self.raw.location(table, row)
 
+    def location_text(self, ref: str) -> str:
+        """``str(location)`` of an evidence reference ``table:row`` (cached: every rule that
+        cites a record names it the same way)."""
+        text = self._location_texts.get(ref)
+        if text is None:
+            table, _, row = ref.partition(":")
+            text = self._location_texts[ref] = str(self.raw.location(table, int(row)))
+        return text
+
     @cached_property
     def jurisdiction(self) -> dict[str, Any]:
         j = self.tables["jurisdictions"]
         row = j[j["code"] == self.header.jurisdiction].iloc[0]
         return {"code": row["code"], "name": row["name"], "level": row["level"], "parent": row["parent"]}
+
+    def ancestors_by_code(self) -> pd.DataFrame:
+        """:meth:`ancestor_codes` indexed by code, built once per dataset (every rule that
+        follows ``jurisdiction@level`` reads it; callers must not modify it)."""
+        anc = self._memo.get("ancestors")
+        if anc is None:
+            anc = self._memo["ancestors"] = self.ancestor_codes().set_index("code")
+        return anc
+
+    def jurisdiction_names(self) -> dict[Any, Any]:
+        """Jurisdiction code → name, built once per dataset (callers must not modify it)."""
+        names = self._memo.get("names")
+        if names is None:
+            j = self.tables["jurisdictions"]
+            names = self._memo["names"] = dict(zip(j["code"], j["name"]))
+        return names
 
     def ancestor_codes(self) -> pd.DataFrame:
         """For every jurisdiction code: its ancestor code at each level (``at_<level>`` columns)."""

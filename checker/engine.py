@@ -54,6 +54,26 @@ def fnv1a32(text: str) -> int:
     return int(_fnv(b, len(b)))
 
 
+# The assignment for a session whose own hashes clash with nothing, computed once per process:
+# key i, and the position of the key with each accepted hash.
+_ID_KEYS: list[str] = []
+_ID_AT: dict[int, int] = {}
+
+
+def _extend_ids(n: int) -> None:
+    while len(_ID_KEYS) < n:
+        i = len(_ID_KEYS)
+        base = f"f{i}"
+        key, k = base, 0
+        h = fnv1a32(key)
+        while h in _ID_AT:
+            k += 1
+            key = f"{base}~{k}"
+            h = fnv1a32(key)
+        _ID_AT[h] = i
+        _ID_KEYS.append(key)
+
+
 def assign_ids(facts: list[dict[str, Any]], sid: str) -> None:
     """Give every fact an ``id`` whose engine hash is unique in its session.
 
@@ -61,7 +81,17 @@ def assign_ids(facts: list[dict[str, Any]], sid: str) -> None:
     two facts whose hashes clash (§2.1), so a unique *string* is not enough: clashes are
     re-keyed deterministically (``f12~1``) until the hash is unique.
     """
-    used = {fnv1a32(f"sid-{sid}"), fnv1a32(sid)}
+    n = len(facts)
+    _extend_ids(n)
+    # The ids do not depend on the session unless a session's own hashes clash with one of
+    # them: then (rarely) the assignment is made afresh below. Either way the ids are those
+    # of the loop below, started with the session's hashes in ``used``.
+    sids = (fnv1a32(f"sid-{sid}"), fnv1a32(sid))
+    if all(_ID_AT.get(h, n) >= n for h in sids):
+        for fact, key in zip(facts, _ID_KEYS):
+            fact["id"] = key
+        return
+    used = set(sids)
     for i, fact in enumerate(facts):
         base = f"f{i}"
         key, n = base, 0
@@ -91,10 +121,24 @@ def _num(v: float | int) -> str:
     return text
 
 
+# The common fact holds only strings and plain ints under ASCII names: the C encoder writes
+# exactly the text the general path below builds piece by piece (``"k":v`` joined by ``,``;
+# strings as json.dumps(ensure_ascii=False) writes them; ints as str()). Floats, bools and
+# lists take the general path (the engine's float syntax, §2.5).
+_PLAIN = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False, allow_nan=False).encode
+_PLAIN_TYPES = frozenset({str, int})
+_PLAIN_KEYS: set[str] = set()
+
+
 def dumps_fact(fact: dict[str, Any]) -> str:
     """Serialise a flat fact (str, int, float, bool, list of str) exactly as the engine needs."""
     if len(fact) > MAX_PROPERTIES:
         raise EngineError(f"fact has {len(fact)} properties; more than {MAX_PROPERTIES} silently truncates a batch")
+    if fact.keys() <= _PLAIN_KEYS and _PLAIN_TYPES.issuperset(map(type, fact.values())):
+        return _PLAIN(fact)
+    for k in fact:
+        if type(k) is str and k.isascii() and k.isprintable() and '"' not in k and "\\" not in k:
+            _PLAIN_KEYS.add(k)
     parts = []
     for k, v in fact.items():
         if isinstance(v, str):

@@ -49,6 +49,22 @@ class Evaluator:
             rid, _, name = key.rpartition(".")
             if (rid and (rid, name) not in known) or (not rid and name not in names):
                 raise RuleError(str(self.pack.path), "--param", f"unknown parameter {key!r}")
+        # A value of the wrong kind for a date or number parameter is the caller's mistake
+        # (exit 2), not a crash in the middle of a check (exit 3).
+        for r in self.pack.rules:
+            for key, value in self.overrides.items():
+                rid, _, name = key.rpartition(".")
+                p = r.spec.params.get(name)
+                if p is None or (rid and rid != r.id) or value is None:
+                    continue
+                if isinstance(p.default, date) and not isinstance(value, date):
+                    try:
+                        date.fromisoformat(str(value))
+                    except ValueError:
+                        raise RuleError(str(self.pack.path), "--param",
+                                        f"{key}: expected a date (YYYY-MM-DD), got {value!r}") from None
+                elif isinstance(p.default, (int, float)) and not isinstance(p.default, bool) and isinstance(value, (str, bool)):
+                    raise RuleError(str(self.pack.path), "--param", f"{key}: expected a number, got {value!r}")
 
     def params_for(self, rule: LoadedRule) -> dict[str, Any]:
         out = {name: p.default for name, p in rule.spec.params.items()}

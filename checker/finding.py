@@ -6,7 +6,9 @@ show what was examined and not only what failed.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field, replace
+import copy
+from functools import lru_cache
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 OUTCOMES = ("violated", "error", "pending", "waived", "not_applicable", "passed")
@@ -92,7 +94,11 @@ class Finding:
         return self.title_en if lang == "en" else self.title_zh
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
+        # What dataclasses.asdict gives (fields in order, the waiver deep-copied), without its
+        # recursive copying of every string: a county report has hundreds of thousands.
+        d = {name: getattr(self, name) for name in _FIELDS}
+        if self.waiver is not None:
+            d["waiver"] = asdict_value(self.waiver)
         d["fingerprint"] = self.fingerprint
         for k in ("obligations", "parts", "lead_units", "evidence"):
             d[k] = list(d[k])
@@ -110,6 +116,25 @@ class Finding:
         return replace(self, **changes)
 
 
+_FIELDS = tuple(f.name for f in fields(Finding))
+
+
+def asdict_value(v: Any) -> Any:
+    """A copy of a plain value as :func:`dataclasses.asdict` copies it (containers rebuilt)."""
+    if isinstance(v, dict):
+        return type(v)((asdict_value(k), asdict_value(x)) for k, x in v.items())
+    if isinstance(v, (list, tuple)):
+        return type(v)(asdict_value(x) for x in v)
+    return copy.deepcopy(v)
+
+
 def sort_key(f: Finding) -> tuple[Any, ...]:
-    from .rulefile import _natural
     return (f.submission, _natural(f.rule), f.subject_type, _natural(f.subject_id), f.jurisdiction)
+
+
+@lru_cache(maxsize=65536)
+def _natural(s: str) -> list[Any]:
+    """:func:`checker.rulefile._natural`, remembered (a report sorts thousands of findings by
+    a few hundred distinct rule and subject ids). Callers only compare the result."""
+    from .rulefile import _natural as natural
+    return natural(s)

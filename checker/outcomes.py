@@ -9,6 +9,7 @@ pass. A subject's outcome is the worst of its expectations'.
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
@@ -24,7 +25,12 @@ RANK = {"error": 0, "violated": 1, "pending": 2, "passed": 3, "not_applicable": 
 
 def _iso(day: Any) -> str | None:
     # Undated evidence (a ledger entry, a member list) carries a day before any real date.
-    return None if day is None or pd.isna(day) or int(day) <= -10**6 else from_day(int(day)).isoformat()
+    return None if day is None or pd.isna(day) or int(day) <= -10**6 else _iso_day(int(day))
+
+
+@lru_cache(maxsize=65536)
+def _iso_day(day: int) -> str:
+    return from_day(day).isoformat()
 
 
 class _X:
@@ -38,6 +44,11 @@ class _X:
         self.day: int | None = None
 
 
+def _column(frame: pd.DataFrame, name: str) -> list[Any]:
+    """A column as plain Python values, as a row of the frame (``frame.loc[i]``) holds them."""
+    return frame[name].to_numpy(dtype=object).tolist()
+
+
 def _match_verdicts(plan: Plan, matches: list[Match], as_of_day: int) -> dict[int, _X]:
     tags: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
     for m in matches:
@@ -45,23 +56,25 @@ def _match_verdicts(plan: Plan, matches: list[Match], as_of_day: int) -> dict[in
         xi = int(m.frame["x"]["xi"])
         tags[xi][tag].append(int(m.frame["y"]["yi"]) if "y" in m.frame else -1)
     out: dict[int, _X] = {}
-    y = plan.y.reset_index(drop=True)
-    x = plan.x.reset_index(drop=True)
-    for xi in range(len(x)):
+    # Plain lists, read once: per-cell pandas access (.at) costs microseconds each.
+    yday = [int(d) for d in _column(plan.y, "day")] if len(plan.y) else []
+    yev = [str(e) for e in _column(plan.y, "ev")] if len(plan.y) else []
+    xdue = _column(plan.x, "due")
+    for xi in range(len(xdue)):
         v = _X()
         t = tags.get(xi, {})
-        due = int(x.at[xi, "due"])
+        due = int(xdue[xi])
         if t.get("ok"):
-            ys = sorted(t["ok"], key=lambda i: int(y.at[i, "day"]))
-            v.status, v.reason, v.day = "passed", None, int(y.at[ys[0], "day"])
-            v.ev = [str(y.at[i, "ev"]) for i in ys]
+            ys = sorted(t["ok"], key=yday.__getitem__)
+            v.status, v.reason, v.day = "passed", None, yday[ys[0]]
+            v.ev = [yev[i] for i in ys]
         elif t.get("late"):
-            ys = sorted(t["late"], key=lambda i: int(y.at[i, "day"]))
-            v.day = int(y.at[ys[0], "day"])
+            ys = sorted(t["late"], key=yday.__getitem__)
+            v.day = yday[ys[0]]
             v.status, v.reason, v.overdue = "violated", "late", v.day - due
-            v.ev = [str(y.at[i, "ev"]) for i in ys]
+            v.ev = [yev[i] for i in ys]
         elif t.get("none"):
-            v.ev = [str(y.at[i, "ev"]) for i in t.get("other", [])]
+            v.ev = [yev[i] for i in t.get("other", [])]
             if due > as_of_day:
                 v.status, v.reason = "pending", "not_due"
             elif t.get("other"):
@@ -84,13 +97,13 @@ def _test_verdicts(plan: Plan, matches: list[Match], as_of_day: int) -> dict[int
             tag, idx = rest.split("#")
             failed[xi].append((int(idx), tag))
     out: dict[int, _X] = {}
-    x = plan.x.reset_index(drop=True)
-    has_ev = "ev" in x.columns
-    for xi in range(len(x)):
+    xdue = _column(plan.x, "due")
+    xev = _column(plan.x, "ev") if "ev" in plan.x.columns else None
+    for xi in range(len(xdue)):
         v = _X()
-        if has_ev and isinstance(x.at[xi, "ev"], list):
-            v.ev = list(x.at[xi, "ev"])
-        due = int(x.at[xi, "due"])
+        if xev is not None and isinstance(xev[xi], list):
+            v.ev = list(xev[xi])
+        due = int(xdue[xi])
         if xi in seen:
             if failed.get(xi):
                 tag = min(failed[xi])[1]
@@ -106,7 +119,7 @@ def _test_verdicts(plan: Plan, matches: list[Match], as_of_day: int) -> dict[int
     return out
 
 
-def _expected_actual(plan: Plan, ctx: Context, row: pd.Series, v: _X, lang: str) -> tuple[str | None, str | None]:
+def _expected_actual(plan: Plan, ctx: Context, row: dict[str, Any], v: _X, lang: str) -> tuple[str | None, str | None]:
     en = lang == "en"
     due = _iso(row.get("due"))
     if plan.template == "match":
@@ -144,22 +157,51 @@ def _fmt(v: Any) -> str:
     return str(v)
 
 
+@lru_cache(maxsize=1024)
+def _parsed(template: str) -> tuple[tuple[str, str | None, str | None, str | None], ...]:
+    """A message template's pieces, parsed once per template (not once per finding)."""
+    import string
+    return tuple(string.Formatter().parse(template))
+
+
 def _render(template: str, values: dict[str, Any]) -> str:
-    class _Safe(dict):  # type: ignore[type-arg]
-        def __missing__(self, key: str) -> str:
-            return "{" + key + "}"
-    return template.format_map(_Safe(values))
+    """Fill ``{name}`` fields. Rule files are data: a field with attribute or index access,
+    a conversion or a format spec (``{subject.__class__}``, ``{x!r}``, ``{x:>9999}``) is not
+    evaluated but kept as written, and so is an unknown name."""
+    out = []
+    for literal, name, spec, conv in _parsed(template):
+        out.append(literal)
+        if name is None:
+            continue
+        if name in values and not spec and not conv:
+            out.append(str(values[name]))
+        else:
+            out.append("{" + name + (f"!{conv}" if conv else "") + (f":{spec}" if spec else "") + "}")
+    return "".join(out)
+
+
+# Subject columns a finding reads (see make_finding).
+_SUBJECT_FIELDS = ("stype", "sid", "sname", "jurisdiction", "leads", "section", "src")
+
+
+def _records(frame: pd.DataFrame, names: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Rows as dicts of the ``names`` the frame has (values as ``iterrows`` gives them)."""
+    cols = [c for c in names if c in frame.columns]
+    values = [_column(frame, c) for c in cols]
+    return [dict(zip(cols, row)) for row in zip(*values)] if cols else [{} for _ in range(len(frame))]
 
 
 def decide(ctx: Context, plan: Plan, matches: list[Match]) -> list[Finding]:
     as_of_day = ctx.as_of_day
     verdicts = (_match_verdicts if plan.template == "match" else _test_verdicts)(plan, matches, as_of_day)
-    x = plan.x.reset_index(drop=True)
+    x = plan.x
+    xcols = {c: _column(x, c) for c in x.columns}
+    xpart = [str(p) for p in xcols["part"]] if len(x) else []
     by_sub: dict[int, list[int]] = defaultdict(list)
-    for xi, sub in enumerate(x["sub"]):
+    for xi, sub in enumerate(xcols.get("sub", [])):
         by_sub[int(sub)].append(xi)
     findings = []
-    for sub, srow in plan.subjects.iterrows():
+    for sub, srow in zip(plan.subjects.index.tolist(), _records(plan.subjects, _SUBJECT_FIELDS)):
         xs = by_sub.get(int(sub), [])
         if not xs:
             idle = plan.idle.get(int(sub)) or plan.idle_reason or (
@@ -173,8 +215,8 @@ def decide(ctx: Context, plan: Plan, matches: list[Match]) -> list[Finding]:
         # The headline is the most overdue of them (the first on a tie): reason, due date, days
         # overdue, expected and actual all describe that one lapse, never a mix of several.
         xi0, v0 = max(bad, key=lambda p: (-1 if p[1].overdue is None else p[1].overdue, -p[0]))
-        row = x.loc[xi0]
-        parts = tuple(str(x.at[xi, "part"]) for xi, _ in bad if str(x.at[xi, "part"]))
+        row = {c: vals[xi0] for c, vals in xcols.items()}
+        parts = tuple(xpart[xi] for xi, _ in bad if xpart[xi])
         if status == "passed":
             parts = ()
         evidence = []
@@ -187,7 +229,7 @@ def decide(ctx: Context, plan: Plan, matches: list[Match]) -> list[Finding]:
         overdue = v0.overdue
         findings.append(make_finding(ctx, srow, status, v0.reason,
                                      expected=(fz[0], fe[0]), actual=(fz[1], fe[1]),
-                                     due=_iso(row.get("due")) if status != "passed" else _iso(row.get("due")),
+                                     due=_iso(row.get("due")),
                                      overdue=overdue if status == "violated" else None, parts=parts,
                                      evidence=_locations(ctx, evidence)))
     if plan.subjects.empty:
@@ -196,11 +238,8 @@ def decide(ctx: Context, plan: Plan, matches: list[Match]) -> list[Finding]:
 
 
 def _locations(ctx: Context, refs: list[str]) -> tuple[str, ...]:
-    out = []
-    for ref in refs:
-        table, _, row = ref.partition(":")
-        out.append(str(ctx.ds.location(table, int(row))))
-    return tuple(dict.fromkeys(out))
+    text = ctx.ds.location_text
+    return tuple(dict.fromkeys(text(ref) for ref in refs))
 
 
 def _severity(ctx: Context) -> str:
@@ -223,11 +262,12 @@ def make_finding(ctx: Context, srow: Any, outcome: str, reason: str | None, *, e
     values: dict[str, Any] = {"subject": str(srow.get("sname")), "subject_id": str(srow.get("sid")),
                               "due": due or "", "detail": "、".join(parts),
                               "jurisdiction": jname, "days": overdue if overdue is not None else ""}
-    mz = _render(spec.message.zh, {**values, "expected": expected[0] or "", "actual": actual[0] or "",
-                                   "reason": reason_text(reason, "zh")})
-    me = _render(spec.message.en, {**values, "expected": expected[1] or "", "actual": actual[1] or "",
-                                   "reason": reason_text(reason, "en"), "detail": ", ".join(parts)})
-    if outcome in ("passed", "not_applicable", "pending", "error"):
+    if outcome not in ("passed", "not_applicable", "pending", "error"):  # these say their outcome instead
+        mz = _render(spec.message.zh, {**values, "expected": expected[0] or "", "actual": actual[0] or "",
+                                       "reason": reason_text(reason, "zh")})
+        me = _render(spec.message.en, {**values, "expected": expected[1] or "", "actual": actual[1] or "",
+                                       "reason": reason_text(reason, "en"), "detail": ", ".join(parts)})
+    else:
         mz = f"{spec.title.zh}：{srow.get('sname')}（{_outcome_zh(outcome)}{('，' + reason_text(reason, 'zh')) if reason and outcome != 'passed' else ''}）"
         me = f"{spec.title.en}: {srow.get('sname')} ({outcome.replace('_', ' ')}{('; ' + reason_text(reason, 'en')) if reason and outcome != 'passed' else ''})"
     return Finding(

@@ -13,22 +13,24 @@ import unicodedata
 from functools import lru_cache
 from typing import Any, Callable
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import ValidationError
 
 from .dates import DateParseError, day_number, from_day, parse_date
 from .errors import Location, ProblemSink
 from .load.base import RawSubmission
 from .model import TABLES, table_key
 from .schema import ColumnSpec, column_specs, submission_schema
+from .schemacheck import suspects
 from .units import split_units
 
-_FORMATS = FormatChecker(formats=())
+if TYPE_CHECKING:  # jsonschema is imported only when a document may be invalid
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 
-@_FORMATS.checks("date", raises=DateParseError)
 def _is_date(value: object) -> bool:
     if isinstance(value, str):
         parse_date(value)
@@ -36,15 +38,36 @@ def _is_date(value: object) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _validator() -> Draft202012Validator:
-    return Draft202012Validator(submission_schema(), format_checker=_FORMATS)
+def _schema() -> dict[str, Any]:
+    """The submission schema, generated once per process."""
+    return submission_schema()
+
+
+@lru_cache(maxsize=1)
+def _validator() -> "Draft202012Validator":
+    """jsonschema for the top level only: each table's ``items`` is left out, because records
+    are validated one by one (:func:`check_document`), and only those that may be invalid."""
+    import copy
+
+    from jsonschema import Draft202012Validator, FormatChecker
+    formats = FormatChecker(formats=())
+    formats.checks("date", raises=DateParseError)(_is_date)
+    schema = copy.deepcopy(_schema())
+    for sub in schema.get("properties", {}).values():
+        if isinstance(sub, dict) and sub.get("type") == "array":
+            sub.pop("items", None)
+    return Draft202012Validator(schema, format_checker=formats)
+
+
+def _table_items(table: str) -> Any:
+    return _schema()["properties"][table]["items"]
 
 
 def _pointer(path: Any) -> str:
     return "".join(f"/{_escape(str(p))}" for p in path)
 
 
-def _translate(e: ValidationError) -> tuple[str, str, str]:
+def _translate(e: "ValidationError") -> tuple[str, str, str]:
     """(code, zh, en) for one jsonschema error."""
     kw = e.validator
     if kw == "required":
@@ -98,9 +121,33 @@ def _json_type(v: Any) -> str:
     return "array" if isinstance(v, list) else "object"
 
 
+def document_errors(doc: Any) -> list["ValidationError"]:
+    """Every jsonschema error of ``doc``, in the order validating it whole would sort them.
+
+    The column-wise pre-check (:mod:`checker.schemacheck`) says which parts may be invalid;
+    jsonschema validates only those: the top level (header fields, tables being arrays)
+    with the table ``items`` left out, and each suspect record with its table's ``items``
+    schema, its path prefixed as validating the whole document would. Errors of different
+    records never share a path, so the stable sort gives exactly the whole-document order.
+    """
+    top_ok, rows = suspects(doc, _schema())
+    if top_ok and not rows:
+        return []
+    validator = _validator()
+    errors = [] if top_ok else list(validator.iter_errors(doc))
+    for table, positions in rows.items():
+        items = _table_items(table)
+        records = doc[table]
+        for i in positions:
+            for e in validator.descend(records[i], items, path=i):
+                e.path.appendleft(table)
+                errors.append(e)
+    return sorted(errors, key=lambda e: [str(p) for p in e.absolute_path])
+
+
 def check_document(raw: RawSubmission, sink: ProblemSink) -> None:
     assert raw.doc is not None
-    errors = sorted(_validator().iter_errors(raw.doc), key=lambda e: [str(p) for p in e.absolute_path])
+    errors = document_errors(raw.doc)
     for e in errors:
         # anyOf (nullable fields) wraps the useful error; report the most specific one.
         if e.context:
@@ -244,6 +291,10 @@ def _coerce(spec: ColumnSpec, s: pd.Series, report: Any, excel: bool) -> pd.Seri
         frac = ok & (num.fillna(0) % 1 != 0)
         if t == "integer":
             report(frac, "E-NUMBER", f"“{spec.label_zh}”应为整数", f"{spec.name} must be a whole number")
+            # Beyond 2**53 a float is no longer exact and Int64 may overflow: refuse, never crash.
+            huge = ok & ~frac & (num.abs() > 2**53)
+            report(huge, "E-RANGE", f"“{spec.label_zh}”数值过大", f"{spec.name} is too large (at most 2^53)")
+            ok = ok & ~huge
         if spec.minimum is not None:
             report(ok & (num < spec.minimum), "E-RANGE", f"“{spec.label_zh}”不能小于 {spec.minimum:g}",
                    f"{spec.name} must be at least {spec.minimum:g}")

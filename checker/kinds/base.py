@@ -128,13 +128,12 @@ class Context:
 
     def jurisdiction_name(self, code: str) -> str:
         if self._names is None:
-            j = self.ds.table("jurisdictions")
-            self._names = dict(zip(j["code"], j["name"]))
+            self._names = self.ds.jurisdiction_names()
         return str(self._names.get(code, code))
 
     def ancestors(self) -> pd.DataFrame:
         if self._anc is None:
-            self._anc = self.ds.ancestor_codes().set_index("code")
+            self._anc = self.ds.ancestors_by_code()
         return self._anc
 
 
@@ -151,7 +150,9 @@ def resolve(ctx: Context, table: str, frame: pd.DataFrame, path: str) -> pd.Seri
         if level in LEVEL_ORDER:
             return codes.map(anc[f"at_{level}"]).astype(object)
         levels = resolve(ctx, table, frame, level)
-        out = [anc.at[c, f"at_{lv}"] if (c in anc.index and isinstance(lv, str) and lv in LEVEL_ORDER) else None
+        # One dict per level column, read once (``anc.at`` per row costs microseconds each).
+        at = {lv: dict(zip(anc.index, anc[f"at_{lv}"].to_numpy(dtype=object).tolist())) for lv in LEVEL_ORDER}
+        out = [at[lv][c] if (isinstance(lv, str) and lv in LEVEL_ORDER and c in at[lv]) else None
                for c, lv in zip(codes, levels)]
         return pd.Series(out, index=frame.index, dtype=object)
     if "." in path:
@@ -169,6 +170,8 @@ def resolve(ctx: Context, table: str, frame: pd.DataFrame, path: str) -> pd.Seri
 
 def truth(mask: pd.Series) -> pd.Series:
     """A comparison result as plain bools; missing values (NA) are false."""
+    if mask.dtype == bool:  # already plain bools (numpy comparisons): nothing can be missing
+        return mask
     return mask.astype("boolean").fillna(False).astype(bool)
 
 

@@ -10,6 +10,7 @@ for their whole length (``tenure``) are counted.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from typing import Any, Literal
 
 import numpy as np
@@ -114,35 +115,50 @@ def _per_period(ctx: Context, spec: CardinalitySpec, subjects: pd.DataFrame, ske
     assert pp is not None
     every = ctx.value(pp.every)
     start, end = _window(ctx, pp)
-    kind_of = (lambda row: every.get(row[pp.by]) if isinstance(every, dict) else every)
+    # Subject columns as plain lists (per-row pandas access costs microseconds per cell).
+    def column(name: str) -> list[Any]:
+        return subjects[name].to_numpy(dtype=object).tolist()
+    n_subjects = len(subjects)
+    kinds: list[Any]
+    if isinstance(every, dict):
+        kinds = [every.get(v) for v in column(pp.by)] if n_subjects else []  # type: ignore[arg-type]
+    else:
+        kinds = [every] * n_subjects
     # Evidence counts per (key, period start), computed per period kind.
     date_col = spec.count.date
     assert date_col is not None, "per_period counting needs count.date"
     days = frame[date_col].astype("int64").to_numpy()
-    kinds_needed = {kind_of(r) for _, r in subjects.iterrows()} - {None}
-    counts: dict[str, pd.Series] = {}
+    kinds_needed: set[Any] = set(kinds) - {None}
+    counts: dict[str, Counter[tuple[Any, int]]] = {}
+    ekeys = ekey.tolist()
     for kind in kinds_needed:
-        starts = _period_start_days(kind, days)
-        counts[kind] = pd.Series(1, index=pd.MultiIndex.from_arrays([ekey.to_numpy(), starts])).groupby(level=[0, 1]).sum()
+        starts = _period_start_days(kind, days).tolist()
+        counts[kind] = Counter(zip(ekeys, starts))
+    # The whole periods of each kind inside the window, as (start day, end day, label).
+    spans: dict[str, list[tuple[int, int, str]]] = {}
+    for kind in kinds_needed:
+        spans[kind] = [(day_number(per.start), day_number(per.end), per.label)
+                       for per in periods_between(kind, start, end)
+                       # not wholly inside the window (which ends by as_of): a week that runs past
+                       # the quarter's end belongs to neither quarter's count, never to both
+                       if not (per.start < start or per.end > end)]
+    t0s = column(pp.tenure[0]) if pp.tenure and n_subjects else [None] * n_subjects
+    t1s = column(pp.tenure[1]) if pp.tenure and n_subjects else [None] * n_subjects
     rows = []
     idle: dict[int, str] = {}
-    for (i, subj), k in zip(subjects.iterrows(), skey):
-        kind = kind_of(subj)
+    for i, k, kind, t0, t1 in zip(subjects.index.tolist(), skey.tolist(), kinds, t0s, t1s):
         if kind is None:
             idle[int(i)] = "not_configured"  # no period kind for this subject's level
             continue
-        t0 = subj[pp.tenure[0]] if pp.tenure else None
-        t1 = subj[pp.tenure[1]] if pp.tenure else None
-        for per in periods_between(kind, start, end):
-            s, e = day_number(per.start), day_number(per.end)
-            if per.start < start or per.end > end:
-                continue  # not wholly inside the window (which ends by as_of): a week that runs
-                # past the quarter's end belongs to neither quarter's count, never to both
-            if t0 is not None and not pd.isna(t0) and int(t0) > s:
+        held_from = None if t0 is None or pd.isna(t0) else int(t0)
+        held_to = None if t1 is None or pd.isna(t1) else int(t1)
+        counted = counts[kind]
+        for s, e, label in spans[kind]:
+            if held_from is not None and held_from > s:
                 continue  # appointed mid-period
-            if t1 is not None and not pd.isna(t1) and int(t1) < e:
+            if held_to is not None and held_to < e:
                 continue  # left mid-period
-            n = int(counts[kind].get((k, s), 0)) if kind in counts else 0
-            rows.append({"sub": i, "num": n, "due": e, "part": per.label, **bounds})
+            n = counted.get((k, s), 0)
+            rows.append({"sub": i, "num": n, "due": e, "part": label, **bounds})
     x = pd.DataFrame(rows, columns=["sub", "num", "due", "part", *bounds])
     return Plan("test", subjects, x, checks=CHECKS, test_fields=("num", *bounds), idle=idle, idle_reason="no_periods")

@@ -6,6 +6,7 @@ meaning, so plain output loses nothing.
 from __future__ import annotations
 
 from .base import RenderOptions, Report, outcome_text, summary_line, tr
+from .safe import terminal_text
 from ..finding import Finding
 from ..run import SubmissionResult
 
@@ -14,6 +15,7 @@ BINARY = False
 
 _COLOURS = {"violated": "31;1", "error": "35;1", "waived": "36", "pending": "33", "passed": "32",
             "not_applicable": "2", "rule": "1", "dim": "2", "bad": "31;1", "notice": "33"}
+_SGR = frozenset(_COLOURS.values()) | {"0"}
 _SEVERITY = {"error": ("错误", "error"), "warning": ("警告", "warning"), "info": ("提示", "info")}
 
 
@@ -30,7 +32,8 @@ class _Out:
         return tr(self.lang, zh, en)
 
     def add(self, line: str = "") -> None:
-        self.lines.append(line)
+        # Submission text must not drive the terminal: only our own colour codes survive.
+        self.lines.append(terminal_text(line, _SGR))
 
 
 def _head(o: _Out, r: SubmissionResult) -> str:
