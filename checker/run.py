@@ -4,6 +4,7 @@ This is the service behind ``ducha check`` and ``ducha batch``. It never raises 
 submission: every path gives one :class:`SubmissionResult`, which is exactly one of
 
 * ``checked``: the submission was evaluated; ``findings`` holds every finding (all outcomes);
+  its ``problems`` are the loader's warnings (``W-…``, e.g. hidden rows), which did not stop it;
 * ``invalid``: the input cannot be used; ``problems`` says where and why (exit 2);
 * ``failed``: the rules could not be applied (``failure="rules"``, exit 2) or ducha itself
   failed on this input (``failure="internal"``, exit 3); ``reason`` is one line, ``detail``
@@ -180,8 +181,8 @@ class Runner:
             raise
         except Exception as e:  # a bug in ducha on this input: record it, keep checking the rest
             detail = tuple(traceback.format_exc().rstrip().splitlines()) if self.options.debug else ()
-            return SubmissionResult(path=shown, status="failed", reason=f"{type(e).__name__}: {e}",
-                                    failure="internal", detail=detail)
+            return SubmissionResult(path=shown, status="failed", failure="internal", detail=detail,
+                                    reason=f"ducha 内部错误 / internal error: {type(e).__name__}: {e}")
 
     def _run(self, p: Path, shown: str) -> SubmissionResult:
         from .dataset import build_dataset
@@ -218,7 +219,7 @@ class Runner:
         if self.waivers is not None:
             findings = self.waivers.apply(findings)
         return SubmissionResult(path=shown, status="checked", as_of=as_of.isoformat(), findings=tuple(findings),
-                                detail=tuple(ev.engine_errors[seen:]), **head)
+                                problems=tuple(ds.raw.warnings), detail=tuple(ev.engine_errors[seen:]), **head)
 
     def run_all(self, paths: Sequence[Path | str]) -> list[SubmissionResult]:
         return [self.run(p) for p in paths]

@@ -57,7 +57,8 @@ def render(report: Report, options: RenderOptions) -> str:
     lines = []
     for r in report.results:
         for p in r.problems:
-            lines.append(annotation("error", p.location, f"ducha {p.code}", p.message(lang)))
+            level = "warning" if p.code.startswith("W-") else "error"
+            lines.append(annotation(level, p.location, f"ducha {p.code}", p.message(lang)))
         if r.status == "failed":
             lines.append(annotation("error", Location(r.path), "ducha", tr(lang, f"未能检查：{r.reason}", f"not checked: {r.reason}")))
         for f in report.visible(r):

@@ -127,7 +127,7 @@ def render(report: Report, options: RenderOptions) -> str:
     notes: list[dict[str, Any]] = []
     for r in report.results:
         for p in r.problems:
-            notes.append({"descriptor": {"id": p.code}, "level": "error",
+            notes.append({"descriptor": {"id": p.code}, "level": "warning" if p.code.startswith("W-") else "error",
                           "message": {"text": f"{p.message(lang)}"}, "locations": [_location(p.location)]})
         if r.status == "failed":
             notes.append({"descriptor": {"id": f"E-{(r.failure or 'internal').upper()}"}, "level": "error",

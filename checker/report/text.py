@@ -77,6 +77,8 @@ def render(report: Report, options: RenderOptions) -> str:
                 o.add(f"    {p.code} {p.location}：{p.message(o.lang)}" if o.lang != "en"
                       else f"    {p.code} {p.location}: {p.message(o.lang)}")
             continue
+        for p in r.problems:  # a checked input's warnings (W-…): read and checked, but a reviewer should know
+            o.add("  " + o.c("dim", f"{p.code} {p.location}{'：' if o.lang != 'en' else ': '}{p.message(o.lang)}"))
         if r.status == "failed":
             why = o.t("ducha 内部错误", "internal error in ducha") if r.failure == "internal" else o.t("规则无法使用", "rules unusable")
             o.add("  " + o.c("bad", o.t(f"未能检查（{why}）：{r.reason}", f"not checked ({why}): {r.reason}")))

@@ -36,6 +36,14 @@ def test_each_status_round_trips_through_a_dict(runner: Runner, tmp_path: Path) 
         SubmissionResult.from_dict({**checked.to_dict(), "status": "maybe"})
 
 
+def test_a_checked_inputs_loader_warnings_travel_with_its_result() -> None:
+    """Hidden rows are read and checked, and the warning reaches every report, not only `validate`."""
+    r = Runner(RunOptions()).run(REPO / "tests" / "corpus" / "inputs" / "xlsx-hidden-rows.xlsx")
+    assert r.status == "checked" and r.findings
+    assert [p.code for p in r.problems] == ["W-HIDDEN-ROWS", "W-HIDDEN-SHEET", "W-HIDDEN-COLUMNS"]
+    assert SubmissionResult.from_dict(json.loads(json.dumps(r.to_dict()))) == r
+
+
 def test_broken_rules_are_a_failed_record_not_an_exception(tmp_path: Path) -> None:
     pack = tmp_path / "guigang-river-chief"
     pack.mkdir()
