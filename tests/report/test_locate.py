@@ -46,3 +46,51 @@ def test_csv_folder_rows_are_lines_of_the_csv_file(tmp_path: Path, sheet: str, l
     folder.mkdir()
     assert artifact(Location(str(folder), sheet=sheet, row=3)) == (f"{folder}/{sheet}", line)
     assert artifact(Location("book.xlsx", sheet="文件", row=3)) == ("book.xlsx", None)
+
+
+# YAML refuses control characters and counts U+2028/U+2029 as line breaks (a JSON file's lines
+# are its \n, as editors and CI annotations count them), and PyYAML decodes an escaped surrogate
+# pair as two lone surrogates where JSON means one character: the comparison keeps to the BMP.
+texts = st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp"), max_codepoint=0xFFFF), max_size=8)
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.floats(allow_nan=False, allow_infinity=False)
+    | texts,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(texts, inner, max_size=4),
+    max_leaves=25)
+
+
+def _pointers(v: object, prefix: str = "") -> list[str]:
+    out = [prefix]
+    if isinstance(v, dict):
+        for k, x in v.items():
+            out += _pointers(x, prefix + "/" + k.replace("~", "~0").replace("/", "~1"))
+    elif isinstance(v, list):
+        for i, x in enumerate(v):
+            out += _pointers(x, f"{prefix}/{i}")
+    return out + [prefix + "/0", prefix + "/missing"]
+
+
+@given(doc=st.dictionaries(texts, json_values, max_size=5), indent=st.sampled_from([None, 0, 1, 2, 4]),
+       ascii_only=st.booleans())
+def test_json_pointer_lines_agree_with_a_yaml_composition_of_the_same_text(
+        tmp_path_factory: pytest.TempPathFactory, doc: dict[str, object], indent: int | None, ascii_only: bool) -> None:
+    """The JSON index (the C scanner, container by container) finds the line YAML's composer
+    finds, for every pointer of the document and some that lead nowhere."""
+    import yaml
+    text = json.dumps(doc, indent=indent, ensure_ascii=ascii_only)
+    path = tmp_path_factory.mktemp("j") / "doc.json"
+    path.write_text(text, encoding="utf-8")
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    for pointer in _pointers(doc):
+        node = root
+        for token in [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]] if pointer else []:
+            if isinstance(node, yaml.MappingNode):
+                node = next((v for k, v in node.value if k.value == token), None)
+            elif isinstance(node, yaml.SequenceNode) and token.isdigit() and int(token) < len(node.value):
+                node = node.value[int(token)]
+            else:
+                node = None
+            if node is None:
+                break
+        want = None if node is None else node.start_mark.line + 1
+        assert pointer_line(str(path), pointer) == want, pointer
