@@ -24,7 +24,7 @@ ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,63}$"
 
 def fld(zh_label: str, zh: str, en: str, *, default: Any = ..., **kw: Any) -> Any:
     """A field with a bilingual description and its Chinese column label."""
-    extra = {"x-label-zh": zh_label}
+    extra: dict[str, Any] = {"x-label-zh": zh_label}
     extra.update(kw.pop("json_schema_extra", {}))
     return Field(default, description=f"{zh} / {en}", json_schema_extra=extra, **kw)
 

@@ -125,7 +125,7 @@ def _expected_actual(plan: Plan, ctx: Context, row: dict[str, Any], v: _X, lang:
     if plan.template == "match":
         lo = row.get("lo")
         window = lo is not None and not pd.isna(lo) and int(lo) > -10**6
-        exp = (f"{_iso(lo)} – {due}" if window else (f"on or before {due}" if en else f"{due} 前（含）"))
+        exp: str | None = (f"{_iso(lo)} – {due}" if window else (f"on or before {due}" if en else f"{due} 前（含）"))
         if v.day is not None:
             act = _iso(v.day)
         elif v.reason == plan.other_reason and v.ev:

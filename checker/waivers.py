@@ -120,33 +120,33 @@ def parse_waivers(path: Path) -> tuple[list[Waiver], list[Problem]]:
         bad(base, "E-WAIVER-FORMAT", "豁免应为列表", "waivers must be a list")
         return [], problems
     waivers: list[Waiver] = []
-    for i, e in enumerate(entries):
+    for i, entry in enumerate(entries):
         ptr = f"{base}/{i}"
-        if not isinstance(e, dict):
+        if not isinstance(entry, dict):
             bad(ptr, "E-WAIVER-FORMAT", "每条豁免应为键值映射", "each waiver must be a mapping")
             continue
         ok = True
-        for k in sorted(set(map(str, e)) - set(FIELDS) - set(OPTIONAL)):
+        for k in sorted(set(map(str, entry)) - set(FIELDS) - set(OPTIONAL)):
             bad(f"{ptr}/{k}", "E-WAIVER-FIELD", f"未知的字段“{k}”", f"unknown field {k!r}")
             ok = False
         for k in FIELDS:
-            v = e.get(k)
+            v = entry.get(k)
             if v is None or (isinstance(v, str) and not v.strip()):
                 bad(f"{ptr}/{k}", "E-WAIVER-MISSING", f"缺少必填字段“{k}”", f"required field {k!r} is missing")
                 ok = False
             elif k != "expires" and not isinstance(v, (str, int)):
                 bad(f"{ptr}/{k}", "E-WAIVER-TYPE", f"字段“{k}”应为文本", f"field {k!r} must be text", v)
                 ok = False
-        expires = _date(e.get("expires"))
-        if e.get("expires") is not None and expires is None:
+        expires = _date(entry.get("expires"))
+        if entry.get("expires") is not None and expires is None:
             bad(f"{ptr}/expires", "E-WAIVER-DATE", "到期日不是有效日期（YYYY-MM-DD）",
-                "expires is not a valid date (YYYY-MM-DD)", e.get("expires"))
+                "expires is not a valid date (YYYY-MM-DD)", entry.get("expires"))
             ok = False
         if ok and expires is not None:
-            waivers.append(Waiver(obligation=str(e["obligation"]).strip(), subject=str(e["subject"]).strip(),
-                                  reason=str(e["reason"]).strip(), approver=str(e["approver"]).strip(),
+            waivers.append(Waiver(obligation=str(entry["obligation"]).strip(), subject=str(entry["subject"]).strip(),
+                                  reason=str(entry["reason"]).strip(), approver=str(entry["approver"]).strip(),
                                   expires=expires, source=f"{shown}#{ptr}",
-                                  pack=str(e["pack"]) if e.get("pack") is not None else None))
+                                  pack=str(entry["pack"]) if entry.get("pack") is not None else None))
     seen: dict[tuple[str, str, str | None], str] = {}
     for w in waivers:
         key = (w.obligation, w.subject, w.pack)

@@ -81,7 +81,7 @@ def record_at(raw: "RawSubmission", loc: "Location") -> Any:
     if loc.row is not None:
         table = next((t for t, sheet in raw.sheets.items() if sheet == loc.sheet), None)
         frame = raw.tables.get(table) if table else None
-        i = loc.row - raw.first_rows.get(table, 2)
+        i = loc.row - (raw.first_rows.get(table, 2) if table else 2)
         if frame is None or not 0 <= i < len(frame):
             return None
         rec = frame.iloc[i].to_dict()

@@ -156,7 +156,7 @@ def _start(ctx: Context, spec: LedgerSpec, rows: list[dict[str, Any]], subjects:
     status = {str(ref): st for ref, st in zip(tasks["task_ref"], tasks["status"])}
     refs = dict(zip(tasks["task_ref"].astype(str), evidence_refs("tasks", tasks)))
     out = []
-    keep = []
+    keep: list[int] = []
     for i, r in enumerate(rows):
         due = day_number(dt.date.fromisoformat(str(r["due"])))
         if not (0 <= due - ctx.as_of_day <= warn):

@@ -8,7 +8,7 @@ such, never compared.
 """
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
 from pydantic import Field
@@ -48,7 +48,7 @@ def plan(ctx: Context, spec: ThresholdSpec) -> Plan:
     rows = []
     for i, name in enumerate(names):
         for year in range(spec.first_year, last + 1):
-            row: dict[str, object] = {"sub": i, "part": str(year), "due": day_number(month_day_in(year, spec.due)),
+            row: dict[str, Any] = {"sub": i, "part": str(year), "due": day_number(month_day_in(year, spec.due)),
                                       "unit_ok": 1, "ev": []}
             r = by.get((name, year))
             if r is not None:

@@ -88,8 +88,8 @@ def _suite(root: ET.Element, r: SubmissionResult, report: Report, lang: str) -> 
     else:
         for f in r.findings:
             counts["tests"] += 1
-            for k, v in _case(suite, f, report, lang).items():
-                counts[k] += v
+            for k, n in _case(suite, f, report, lang).items():
+                counts[k] += n
     for k in ("tests", "failures", "errors", "skipped"):
         suite.set(k, str(counts[k]))
     return counts

@@ -56,7 +56,7 @@ class _JsonIndex:
         self.text = text
         self.newlines = [m.start() for m in re.finditer("\n", text)]
         self.kids: dict[int, list[int] | dict[str, int]] = {}
-        self.scan = json.JSONDecoder().scan_once
+        self.scan = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # C scanner, not in the stubs
 
     def line(self, tokens: list[str]) -> int | None:
         pos = _WS.match(self.text, 0).end()  # type: ignore[union-attr]  # the pattern matches ""
@@ -84,7 +84,7 @@ class _JsonIndex:
         closer = "}" if opener == "{" else "]"
         while text[i] != closer:
             if opener == "{":
-                key, i = json.decoder.scanstring(text, i + 1)
+                key, i = json.decoder.scanstring(text, i + 1)  # type: ignore[attr-defined]
                 i = ws.match(text, ws.match(text, i).end() + 1).end()  # type: ignore[union-attr]  # past ':'
                 out_map.setdefault(key, i)  # the loader refuses duplicate keys; the first one wins here
             else:

@@ -88,10 +88,10 @@ def render(report: Report, options: RenderOptions) -> str:
         visible = report.visible(r)
         shown = [f for f in visible if f.outcome in options.show]
         if not shown:
-            n = {k: sum(1 for f in visible if f.outcome == k) for k in ("passed", "pending", "not_applicable")}
-            o.add("  " + o.c("dim", o.t(f"（无需显示的结果：通过 {n['passed']}，未到期 {n['pending']}，不适用 {n['not_applicable']}）",
-                                        f"(nothing to show: {n['passed']} passed, {n['pending']} pending, "
-                                        f"{n['not_applicable']} not applicable)")))
+            c = {k: sum(1 for f in visible if f.outcome == k) for k in ("passed", "pending", "not_applicable")}
+            o.add("  " + o.c("dim", o.t(f"（无需显示的结果：通过 {c['passed']}，未到期 {c['pending']}，不适用 {c['not_applicable']}）",
+                                        f"(nothing to show: {c['passed']} passed, {c['pending']} pending, "
+                                        f"{c['not_applicable']} not applicable)")))
         rule = None
         for f in shown:
             if f.rule != rule:
@@ -100,8 +100,8 @@ def render(report: Report, options: RenderOptions) -> str:
             _finding(o, f)
     if report.notices:
         o.add(o.c("notice", o.t("注意：", "Notices:")))
-        for n in report.notices:
-            where = f"（{n.where}）" if o.lang != "en" else f" ({n.where})"
-            o.add(f"  {n.code} {n.message(o.lang)}{where if n.where else ''}")
+        for notice in report.notices:
+            where = f"（{notice.where}）" if o.lang != "en" else f" ({notice.where})"
+            o.add(f"  {notice.code} {notice.message(o.lang)}{where if notice.where else ''}")
     o.add(summary_line(report, options.lang))
     return "\n".join(o.lines) + "\n"
