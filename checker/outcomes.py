@@ -268,8 +268,12 @@ def make_finding(ctx: Context, srow: Any, outcome: str, reason: str | None, *, e
         me = _render(spec.message.en, {**values, "expected": expected[1] or "", "actual": actual[1] or "",
                                        "reason": reason_text(reason, "en"), "detail": ", ".join(parts)})
     else:
-        mz = f"{spec.title.zh}：{srow.get('sname')}（{_outcome_zh(outcome)}{('，' + reason_text(reason, 'zh')) if reason and outcome != 'passed' else ''}）"
-        me = f"{spec.title.en}: {srow.get('sname')} ({outcome.replace('_', ' ')}{('; ' + reason_text(reason, 'en')) if reason and outcome != 'passed' else ''})"
+        # "pending, not yet due" says nothing twice: a pending finding names its due date instead
+        dated = reason == "not_due" and bool(due)
+        why_zh = f"{due}到期" if dated else reason_text(reason, "zh")
+        why_en = f"due {due}" if dated else reason_text(reason, "en")
+        mz = f"{spec.title.zh}：{srow.get('sname')}（{_outcome_zh(outcome)}{('，' + why_zh) if reason and outcome != 'passed' else ''}）"
+        me = f"{spec.title.en}: {srow.get('sname')} ({outcome.replace('_', ' ')}{('; ' + why_en) if reason and outcome != 'passed' else ''})"
     return Finding(
         submission=ds.header.submission_id, file=ds.file, pack=ctx.rule.pack, rule=spec.id,
         obligations=tuple(spec.obligations), severity=_severity(ctx), outcome=outcome, reason=reason,

@@ -127,3 +127,12 @@ def test_a_baseline_must_be_a_results_file(tmp_path: Path) -> None:
         {"outcome": "violated", "fingerprint": "a"}, {"outcome": "passed", "fingerprint": "b"},
         {"outcome": "waived", "fingerprint": "c"}, {"outcome": "pending", "fingerprint": "d"}]}]}), encoding="utf-8")
     assert Baseline.load(f).fingerprints == frozenset({"a", "c"})
+
+
+def test_a_pending_finding_names_its_due_date_once() -> None:
+    r = Runner(RunOptions()).run(REPO / "samples" / "guigang" / "450802-2017Q4.json")
+    pending = [f for f in r.findings if f.outcome == "pending" and f.reason == "not_due"]
+    assert pending
+    for f in pending:
+        assert f.message("zh") == f"{f.title_zh}：{f.subject_name}（未到期，{f.due}到期）"
+        assert f.message("en") == f"{f.title_en}: {f.subject_name} (pending; due {f.due})"
