@@ -128,11 +128,17 @@ def _where(loc: tuple[Any, ...]) -> str:
                                                                          "threshold", "ledger")))
 
 
+def read_yaml(path: Path) -> Any:
+    """A pack's own YAML file (rules, pack.yaml, reference tables): safe loading, with libyaml
+    when it is there (8x faster; the same data: the resolvers are PyYAML's in both)."""
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
 def parse_rule(path: Path, pack: str, pack_dir: Path) -> LoadedRule:
     """Load and validate one rule file; :class:`RuleError` names the file and the field."""
     from pydantic import TypeAdapter
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = read_yaml(path)
     except (yaml.YAMLError, UnicodeDecodeError) as e:
         raise RuleError(str(path), "/", f"not valid YAML: {e}") from None
     if not isinstance(doc, dict):
@@ -170,7 +176,7 @@ def load_pack(name: str, rules_dir: Path = RULES_DIR) -> Pack:
     if not root.is_dir():
         raise RuleError(str(root), "/", f"no such rule pack {name!r}")
     meta_path = root / "pack.yaml"
-    meta = yaml.safe_load(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
+    meta = read_yaml(meta_path) if meta_path.exists() else {}
     rules, problems = [], []
     for path in sorted(root.glob("*.yaml")):
         if path.name == "pack.yaml" or path.name == "tasks.yaml":

@@ -25,12 +25,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
-import yaml
 from pydantic import Field
 
 from ..dates import day_number, from_day, parse_quarter, period_of, periods_between
 from ..errors import RuleError
-from ..rulefile import ParamRef, RuleBase, Strict
+from ..rulefile import ParamRef, RuleBase, Strict, read_yaml
 from ..units import unit_key
 from .base import NEVER, Check, Context, Plan, empty_y, evidence_refs
 
@@ -54,7 +53,7 @@ class LedgerRule(RuleBase):
 
 @lru_cache(maxsize=16)
 def _read_table(path: str) -> tuple[dict[str, Any], ...]:
-    doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    doc = read_yaml(Path(path))
     if not isinstance(doc, dict) or doc.get("format") != "ducha-task-table/1":
         raise RuleError(path, "/format", "not a ducha-task-table/1 file")
     return tuple(doc["rows"])

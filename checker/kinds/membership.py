@@ -16,7 +16,7 @@ import yaml
 from pydantic import Field
 
 from ..errors import RuleError
-from ..rulefile import ParamRef, RuleBase, Strict
+from ..rulefile import ParamRef, RuleBase, Strict, read_yaml
 from ..units import unit_key
 from .base import NEVER, Context, Evidence, Plan, empty_y, evidence_refs, select_evidence
 
@@ -44,7 +44,7 @@ def required_values(ctx: Context, req: list[str] | ParamRef | Reference) -> list
     if isinstance(req, Reference):
         path = Path(ctx.rule.pack_dir) / req.file
         try:
-            items = yaml.safe_load(path.read_text(encoding="utf-8"))["items"]
+            items = read_yaml(path)["items"]
             return [str(item[req.field]) for item in items]
         except (OSError, KeyError, TypeError, yaml.YAMLError) as e:
             raise RuleError(str(path), req.field, f"cannot read required values: {e}") from None

@@ -38,7 +38,7 @@ from pydantic import Field, model_validator
 
 from ..errors import RuleError
 from ..model import TABLES
-from ..rulefile import ParamRef, Strict
+from ..rulefile import ParamRef, Strict, read_yaml
 from ..units import unit_key
 
 if TYPE_CHECKING:
@@ -105,7 +105,7 @@ class Aliases(Strict):
 @lru_cache(maxsize=32)
 def _items(path: str) -> tuple[dict[str, Any], ...]:
     try:
-        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        doc = read_yaml(Path(path))
         items = doc["items"]
         if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
             raise TypeError("items is not a list of mappings")
