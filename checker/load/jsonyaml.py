@@ -41,15 +41,15 @@ def _too_deep(node: Any, limit: int) -> str | None:
     top is level 1). Only containers are descended into and a pointer is built only for the
     answer: a 4 MB county is 200,000 values, nearly all scalars at level 3 or 4."""
     def first(cur: Any, d: int) -> list[str] | None:  # the path, innermost token first
-        items = cur.items() if isinstance(cur, dict) else enumerate(cur)
+        mapping = isinstance(cur, dict)
+        items = cur.items() if mapping else enumerate(cur)
         for k, v in items:
-            token = _escape(str(k)) if isinstance(cur, dict) else str(k)
             if d + 1 > limit:
-                return [token]
+                return [_escape(str(k)) if mapping else str(k)]
             if isinstance(v, (dict, list)):
                 found = first(v, d + 1)
                 if found is not None:
-                    return [*found, token]
+                    return [*found, _escape(str(k)) if mapping else str(k)]
         return None
     if limit < 1:
         return ""
