@@ -30,7 +30,7 @@ FORBIDDEN = {"eval", "exec", "compile", "__import__", "pickle.load", "pickle.loa
              "os.popen", "subprocess.run", "subprocess.Popen", "subprocess.call", "subprocess.check_output",
              "dill.loads", "shelve.open", "runpy.run_path", "runpy.run_module"}
 # yaml.load is allowed only with one of these loaders (all SafeLoader subclasses, checked below).
-SAFE_LOADERS = {"_StrictLoader", "_DatesAsText", "SafeLoader", "CSafeLoader"}
+SAFE_LOADERS = {"_StrictLoader", "_DatesAsText", "_PackLoader", "SafeLoader", "CSafeLoader"}
 # import_module(NAME) where NAME comes from this fixed table in the same module.
 DYNAMIC_IMPORTS = {"checker/report/__init__.py": "WRITERS", "checker/cli/main.py": "COMMANDS"}
 
@@ -71,9 +71,9 @@ def test_the_checker_source_runs_no_code_from_data() -> None:
 
 
 def test_the_yaml_loaders_used_are_safe_loaders() -> None:
-    from checker import waivers
+    from checker import rulefile, waivers
     from checker.load import jsonyaml
-    for loader in (jsonyaml._StrictLoader, waivers._dates_as_text_loader()):
+    for loader in (jsonyaml._StrictLoader, waivers._dates_as_text_loader(), rulefile._PackLoader):
         # CSafeLoader is no SafeLoader subclass: judge by the constructor (Full/Unsafe build objects).
         assert issubclass(loader, yaml.constructor.SafeConstructor)
         assert not issubclass(loader, yaml.constructor.FullConstructor)
