@@ -136,6 +136,8 @@ def generate(scale: str, out: Path = DEFAULT_OUT, *, seed: int = 1, period: str 
     results.close()  # all consumed: shut the worker pool down now
     manifest = _manifest(scale, seed, period, entries)
     (out / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    # `ducha batch <out>` then reads the submissions only: the manifest is listed as skipped
+    (out / ".duchaignore").write_text(f"# the benchmark's answer key, not a submission\n{MANIFEST}\n", encoding="utf-8")
     return manifest
 
 

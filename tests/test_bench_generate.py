@@ -55,6 +55,13 @@ def test_same_seed_gives_byte_identical_files(tiny: Path, tmp_path: Path) -> Non
     assert {"450802/报送信息.csv", "450802/patrols.parquet", "450802/河长.csv", MANIFEST} <= set(again)
 
 
+def test_a_batch_over_the_output_reads_the_submissions_only(tiny: Path, tmp_path: Path) -> None:
+    from checker.collect import collect
+    c = collect([tiny], tmp_path / "work")
+    assert [i.name for i in c.inputs] == [f"{tiny.as_posix()}/450802"]
+    assert [s[0] for s in c.skipped] == [f"{tiny.as_posix()}/{MANIFEST}"]  # listed, not dropped
+
+
 def test_another_seed_gives_other_data(tiny: Path, tmp_path: Path) -> None:
     generate("tiny", tmp_path, seed=8, period=PERIOD)
     assert _files(tmp_path)["450802/河长.csv"] != _files(tiny)["450802/河长.csv"]
