@@ -130,6 +130,9 @@ def to_document(ds: Dataset) -> dict[str, Any]:
     return doc
 
 
+_NO_RECORDS = pd.DataFrame(dtype=object)  # read only: coerce_table returns a fresh typed frame for it
+
+
 def build_dataset(raw: RawSubmission) -> Dataset:
     """Validate ``raw`` and type it; raises :class:`InputError` with every problem found
     (including those the loader found but could read past: ``raw.problems``)."""
@@ -147,10 +150,10 @@ def build_dataset(raw: RawSubmission) -> Dataset:
             typing_sink = ProblemSink()
         header_src = {k: v for k, v in raw.doc.items() if k not in TABLES}
         raw.header = header_src
-        frames = {name: pd.DataFrame.from_records(raw.doc.get(name) or [], columns=[s.name for s in column_specs(name)])
-                  for name in TABLES}
+        frames = {name: pd.DataFrame.from_records(raw.doc[name], columns=[s.name for s in column_specs(name)])
+                  if raw.doc.get(name) else _NO_RECORDS for name in TABLES}  # (coerce_table types an empty one)
     else:
-        frames = {name: raw.tables.get(name, pd.DataFrame(dtype=object)) for name in TABLES}
+        frames = {name: raw.tables.get(name, _NO_RECORDS) for name in TABLES}
     header_values = coerce_header(raw, typing_sink)
     tables = {name: coerce_table(raw, name, frame, typing_sink) for name, frame in frames.items()}
     check_integrity(raw, header_values, tables, sink)

@@ -21,7 +21,9 @@ correctness.
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
+from itertools import repeat
 from typing import Any, Callable
 
 Pred = Callable[[Any], bool]
@@ -90,7 +92,6 @@ def _keyword(kw: str, arg: Any, schema: dict[str, Any], root: dict[str, Any]) ->
         members = frozenset(values)
         return lambda v: type(v) is str and v in members
     if kw == "pattern":
-        import re
         rx = re.compile(arg)
         return lambda v: type(v) is not str or rx.search(v) is not None
     if kw == "format":
@@ -136,6 +137,24 @@ def _date_ok(text: str) -> bool:
     return True
 
 
+def _text_pattern(schema: Any, root: dict[str, Any]) -> "re.Pattern[str] | None":
+    """The pattern that alone decides, for a text value, what :func:`compile_value` would
+    (a string with a pattern, possibly nullable), or None. A column's distinct texts are
+    then searched in bulk (:func:`_failing_texts`), not one predicate call each."""
+    if not isinstance(schema, dict):
+        return None
+    keys = set(schema) - _ANNOTATIONS
+    if keys == {"$ref"}:
+        target = _resolve(schema, root)
+        return None if target is None else _text_pattern(target, root)
+    if keys == {"anyOf"} and isinstance(schema["anyOf"], list) and len(schema["anyOf"]) == 2:
+        rest = [b for b in schema["anyOf"] if b != {"type": "null"}]
+        return _text_pattern(rest[0], root) if len(rest) == 1 else None
+    if keys == {"type", "pattern"} and schema["type"] == "string" and isinstance(schema["pattern"], str):
+        return re.compile(schema["pattern"])
+    return None
+
+
 class _Record:
     """A compiled record (object) schema: allowed and required keys, one predicate per key."""
 
@@ -150,24 +169,69 @@ class _Record:
         self.allowed = frozenset(props)
         self.required = frozenset(schema.get("required") or ())
         self.preds: dict[str, Pred] = {}
+        self.patterns: dict[str, re.Pattern[str]] = {}
         for name, sub in props.items():
             pred = compile_value(sub, root)
             if pred is None:
                 self.ok = False
             else:
                 self.preds[name] = pred
+                rx = _text_pattern(sub, root)
+                if rx is not None:
+                    self.patterns[name] = rx
 
 
-def _column_bad(pred: Pred, values: list[Any]) -> list[int]:
-    """Positions whose value fails ``pred``, deciding once per distinct (type, value)."""
+def _column_bad(pred: Pred, values: list[Any], rx: "re.Pattern[str] | None" = None) -> list[int]:
+    """Positions whose value fails ``pred``, deciding once per distinct (type, value); with
+    ``rx`` (see :func:`_text_pattern`) a column of texts is searched in bulk."""
     try:
+        types = set(map(type, values))
+        if len(types) == 1:  # one type: equal values are the same value (no 1 == 1.0 == True)
+            distinct_values = set(values)
+            if rx is not None and types == {str}:
+                failing = _failing_texts(rx, distinct_values)
+            else:
+                failing = {v for v in distinct_values if v is not _ABSENT and not pred(v)}
+            return [i for i, v in enumerate(values) if v in failing] if failing else []
         distinct = set(zip(map(type, values), values))
     except TypeError:  # unhashable values (lists): one by one
         return [i for i, v in enumerate(values) if v is not _ABSENT and not pred(v)]
-    bad = {k for k in distinct if k[1] is not _ABSENT and not pred(k[1])}
+    if rx is None:
+        bad = {k for k in distinct if k[1] is not _ABSENT and not pred(k[1])}
+    else:
+        failing = _failing_texts(rx, {v for t, v in distinct if t is str})
+        bad = {(str, v) for v in failing}
+        bad |= {k for k in distinct if k[0] is not str and k[1] is not _ABSENT and not pred(k[1])}
     if not bad:
         return []
     return [i for i, k in enumerate(zip(map(type, values), values)) if k in bad]
+
+
+# Patterns made of classes, plain characters and counted repeats between ``^`` and ``$`` mean
+# the same to RE2 as to Python's re, except that RE2's ``$`` is stricter (not before a final
+# newline): a text RE2 finds is one jsonschema (Python's re.search) accepts. Many distinct
+# texts (a county's patrol ids) are searched by Arrow's RE2 at once; only the texts it does
+# not find are searched again with Python's re, which decides.
+_SIMPLE_PATTERN = re.compile(r"\^?(?:(?:\[(?:[^\\\[\]]|\\[^A-Za-z0-9])+\]|[A-Za-z0-9_:.-]|\\[^A-Za-z0-9])"
+                             r"(?:\{[0-9]+(?:,[0-9]+)?\}|[?*+])?)+\$?")
+_BULK_TEXTS = 4096
+
+
+def _failing_texts(rx: "re.Pattern[str]", texts: set[str]) -> set[str]:
+    """The texts ``rx.search`` does not find."""
+    if len(texts) >= _BULK_TEXTS and _SIMPLE_PATTERN.fullmatch(rx.pattern):
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        ordered = list(texts)
+        try:
+            found = pc.match_substring_regex(pa.array(ordered, type=pa.large_string()), rx.pattern)
+        except (pa.ArrowException, UnicodeError):  # e.g. a lone surrogate: not UTF-8
+            pass
+        else:
+            if pc.all(found).as_py():
+                return set()
+            texts = {v for v, hit in zip(ordered, found.to_numpy(zero_copy_only=False)) if not hit}
+    return {v for v in texts if rx.search(v) is None}
 
 
 def suspect_rows(rows: list[Any], rec: _Record) -> list[int]:
@@ -176,24 +240,33 @@ def suspect_rows(rows: list[Any], rec: _Record) -> list[int]:
         return list(range(len(rows)))
     bad: set[int] = set()
     allowed, required = rec.allowed, rec.required
-    dicts = []
-    for i, r in enumerate(rows):
-        if not isinstance(r, dict):
-            bad.add(i)
-            continue
-        keys = r.keys()
-        if not (keys <= allowed and required <= keys):
-            bad.add(i)
-        dicts.append(i)
-    if len(dicts) == len(rows):
+    if set(map(type, rows)) <= {dict}:
+        # Records of a table share their keys, usually in one order: judge each key order once.
+        orders = set(map(tuple, rows))
+        wrong = {o for o in orders if not (allowed.issuperset(o) and required.issubset(o))}
+        if wrong:
+            bad.update(i for i, r in enumerate(rows) if tuple(r) in wrong)
         records = rows
         pos: list[int] | None = None
     else:
-        records = [rows[i] for i in dicts]
-        pos = dicts
+        dicts = []
+        for i, r in enumerate(rows):
+            if not isinstance(r, dict):
+                bad.add(i)
+                continue
+            keys = r.keys()
+            if not (keys <= allowed and required <= keys):
+                bad.add(i)
+            dicts.append(i)
+        if len(dicts) == len(rows):
+            records = rows
+            pos = None
+        else:
+            records = [rows[i] for i in dicts]
+            pos = dicts
     for name, pred in rec.preds.items():
-        values = [r.get(name, _ABSENT) for r in records]
-        for j in _column_bad(pred, values):
+        values = list(map(dict.get, records, repeat(name), repeat(_ABSENT)))
+        for j in _column_bad(pred, values, rec.patterns.get(name)):
             bad.add(j if pos is None else pos[j])
     return sorted(bad)
 
@@ -227,6 +300,7 @@ def _compile_root(schema: dict[str, Any]) -> _Compiled:
     root.allowed = frozenset(props)
     root.required = frozenset(schema.get("required") or ())
     root.preds = {}
+    root.patterns = {}
     tables: dict[str, _Record | None] = {}
     fields: dict[str, Pred | None] = {}
     for name, sub in props.items():

@@ -13,6 +13,7 @@ import json
 import math
 import re
 import unicodedata
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,34 @@ def _too_deep(node: Any, limit: int) -> str | None:
     return None if path is None else "".join(f"/{t}" for t in reversed(path))
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+assert MAX_DEPTH >= 5
+
+
+def _submission_shaped(doc: dict[str, Any]) -> bool:
+    """Whether ``doc`` is at most as deep as a submission is (top → table → record → list →
+    scalar: 5 levels, within MAX_DEPTH): a quick sufficient test, a table at a time with
+    ``map`` in C, before the exact walk of :func:`_too_deep` (a Python call per object)."""
+    for table in doc.values():
+        kind = type(table)
+        if kind in _SCALARS:
+            continue
+        if kind is not list:
+            return False
+        kinds = set(map(type, table))
+        if kinds - _SCALARS - {dict}:
+            return False
+        records = table if kinds == {dict} else [r for r in table if type(r) is dict]
+        inner = set(map(type, chain.from_iterable(map(dict.values, records)))) - _SCALARS
+        if inner - {list}:
+            return False
+        if inner:
+            lists = [v for v in chain.from_iterable(map(dict.values, records)) if type(v) is list]
+            if set(map(type, chain.from_iterable(lists))) - _SCALARS:
+                return False
+    return True
+
+
 class _Mapping(dict[Any, Any]):
     """A parsed object that remembers the keys it saw twice (for a located problem)."""
 
@@ -87,7 +116,7 @@ def _finish(path: Path, fmt: str, doc: Any, repeated_keys: bool = True) -> RawSu
     """``repeated_keys``: whether the parser may have seen a key twice (False skips the walk)."""
     if not isinstance(doc, dict):
         raise _problem(path, "E-STRUCTURE", "顶层必须是对象（键值映射）", "the top level must be an object (a mapping)")
-    deep = _too_deep(doc, MAX_DEPTH)
+    deep = None if _submission_shaped(doc) else _too_deep(doc, MAX_DEPTH)
     if deep is not None:
         raise _problem(path, "E-DEPTH", f"嵌套层数超过 {MAX_DEPTH}", f"nested deeper than {MAX_DEPTH} levels", deep)
     dups = _duplicates(doc) if repeated_keys else []
@@ -146,9 +175,11 @@ def load_json(path: Path, *, max_bytes: int) -> RawSubmission:
     try:
         repeated: list[_Mapping] = []
 
-        def hook(pairs: list[tuple[str, Any]]) -> _Mapping:
-            obj = _json_object(pairs)
-            if obj.dups:
+        def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+            # A plain dict unless a key repeats (a county is 160,000 objects: keep this cheap).
+            obj = dict(pairs)
+            if len(obj) != len(pairs):
+                obj = _json_object(pairs)
                 repeated.append(obj)
             return obj
         doc = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=hook)

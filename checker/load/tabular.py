@@ -19,6 +19,8 @@ from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..errors import Location, ProblemSink
 from .base import RawSubmission
@@ -77,14 +79,58 @@ def excel_column(index: int) -> str:
     return letters
 
 
+def is_text_dtype(s: pd.Series) -> bool:
+    """pandas' own string dtype (CSV and Parquet text), as opposed to object columns."""
+    dtype = s.dtype
+    if isinstance(dtype, np.dtype):  # object, numbers, dates: never (and asking pandas is slow)
+        return dtype.kind in "SU"
+    return isinstance(dtype, pd.StringDtype) or pd.api.types.is_string_dtype(dtype)
+
+
+def arrow_text(s: pd.Series) -> pa.Array:
+    """A text column (pandas string dtype, or objects that are all text) as one Arrow array:
+    what ``s.astype("str")`` holds, without a pandas round trip."""
+    if is_text_dtype(s):
+        a = s.array.__arrow_array__()
+    else:
+        try:
+            a = pa.array(s.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):  # an unusual missing marker: let pandas convert
+            a = s.astype("str").array.__arrow_array__()
+    if isinstance(a, pa.ChunkedArray):
+        return a.chunk(0) if a.num_chunks == 1 else a.combine_chunks()
+    return a
+
+
+def blank_of_trimmed(t: pa.Array) -> np.ndarray:
+    """Cells of trimmed Arrow text that are missing or empty."""
+    if t.null_count == 0 and t.type in _OFFSETS:  # empty = equal offsets: numpy, not three kernels
+        offsets = np.frombuffer(t.buffers()[1], dtype=_OFFSETS[t.type])[t.offset:t.offset + len(t) + 1]
+        return offsets[1:] == offsets[:-1]
+    return pc.fill_null(pc.equal(t, ""), True).to_numpy(zero_copy_only=False)
+
+
+_OFFSETS = {pa.large_string(): np.int64, pa.string(): np.int32}
+
+
 def blank(s: pd.Series) -> np.ndarray:
-    """Cells that hold nothing: missing, or text that is only whitespace."""
-    na = s.isna().to_numpy(dtype=bool)
-    if s.dtype != object and not pd.api.types.is_string_dtype(s.dtype):
-        return na
-    if pd.api.types.infer_dtype(s, skipna=True) == "string":
-        return na | s.str.strip().eq("").fillna(False).to_numpy(dtype=bool)
-    return na | s.map(lambda v: isinstance(v, str) and not v.strip()).to_numpy(dtype=bool)
+    """Cells that hold nothing: missing, or text that is only whitespace.
+
+    Whitespace is what pandas' ``.str.strip()`` removes: Arrow's trim for text columns,
+    Python's ``str.strip`` for object columns (the two differ on a few characters). Done on
+    Arrow and numpy arrays, each distinct object once: pandas operations cost more than
+    the cells of a county's columns."""
+    if s.dtype != object:
+        if is_text_dtype(s):
+            return blank_of_trimmed(pc.utf8_trim_whitespace(arrow_text(s)))
+        return s.isna().to_numpy(dtype=bool)
+    values = s.to_numpy()
+    try:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    except TypeError:  # unhashable cells (lists): one by one
+        return pd.isna(values) | np.array([isinstance(v, str) and not v.strip() for v in values], dtype=bool)
+    white = np.array([isinstance(u, str) and not u.strip() for u in uniques] + [False], dtype=bool)
+    return pd.isna(values) | white[codes]
 
 
 def body_frame(rows: Sequence[Sequence[Any]]) -> pd.DataFrame:
@@ -104,15 +150,16 @@ def build_frame(table: str, header: Sequence[Any], body: pd.DataFrame, *, file: 
     header_row = first_row - 1 or None  # Parquet has no header row to point at
     if body.shape[1] < width:  # rows shorter than the header: the missing cells are empty
         body = body.reindex(columns=range(width))
-    nonblank = {i: ~blank(body[i]) for i in body.columns} if len(body) else {}
+    nonblank = {i: ~blank(col) for i, col in body.items()} if len(body) else {}
     # Trailing blank rows are layout; everything before the last non-blank row is a record.
     any_cell = np.zeros(len(body), dtype=bool)
     for mask in nonblank.values():
         any_cell |= mask
     filled = np.flatnonzero(any_cell)
     n = int(filled[-1]) + 1 if len(filled) else 0
-    body = body.iloc[:n]
-    nonblank = {i: m[:n] for i, m in nonblank.items()}
+    if n < len(body):
+        body = body.iloc[:n]
+        nonblank = {i: m[:n] for i, m in nonblank.items()}
 
     fields: dict[int, str] = {}
     shown: dict[str, str] = {}
@@ -153,8 +200,10 @@ def build_frame(table: str, header: Sequence[Any], body: pd.DataFrame, *, file: 
             sink.add(Location(file, sheet=sheet, row=int(r) + first_row, column=col), "E-RAGGED",
                      f"该行在表头最后一列之外还有 {count} 个非空单元格",
                      f"the row has {count} non-empty cell(s) beyond the header's last column")
-    frame = pd.DataFrame({name: body[i].reset_index(drop=True) for i, name in fields.items()})
-    if not fields:
+    if fields:
+        frame = body.iloc[:, list(fields)].reset_index(drop=True)  # one selection, not a Series per column
+        frame.columns = list(fields.values())
+    else:
         frame = pd.DataFrame(index=pd.RangeIndex(n))
     return frame, shown
 

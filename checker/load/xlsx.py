@@ -24,7 +24,6 @@ import datetime as dt
 import math
 import re
 import zipfile
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -132,6 +131,8 @@ def _scan_sheet(z: zipfile.ZipFile, part: str) -> _SheetScan:
             tail = chunk[-64:]
         else:
             return out
+    import xml.etree.ElementTree as ET  # only workbooks with hidden rows or merged cells get here
+
     with z.open(part) as f:
         row_no = 0
         for event, el in ET.iterparse(f, events=("start", "end")):

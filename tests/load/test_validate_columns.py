@@ -79,8 +79,8 @@ def run(s: ColumnSpec, values: list[Any], text_dtype: bool) -> tuple[list[Any], 
     series = pd.Series(values, dtype="str" if text_dtype else object)
     bad: set[int] = set()
 
-    def report(mask: pd.Series, code: str, zh: str, en: str) -> None:
-        bad.update(int(i) for i in np.flatnonzero(mask.fillna(False).to_numpy(dtype=bool)))
+    def report(mask: np.ndarray, code: str, zh: str, en: str) -> None:
+        bad.update(int(i) for i in np.flatnonzero(np.asarray(mask, dtype=bool)))
     out = _coerce(s, series, report, excel=False)
     got = [None if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) else v for v in out.tolist()]
     return got, bad
