@@ -25,10 +25,10 @@ class Session:
     evaluate: dict[str, Any]
 
 
-def _bucket(keys: pd.Series, n: int) -> np.ndarray:
+def _bucket(keys: list[Any], n: int) -> list[int]:
     if n == 1:
-        return np.zeros(len(keys), dtype=np.int64)
-    return np.fromiter((zlib.crc32(k.encode("utf-8")) % n for k in keys.astype(str)), dtype=np.int64, count=len(keys))
+        return [0] * len(keys)
+    return [zlib.crc32((k if type(k) is str else str(k)).encode("utf-8")) % n for k in keys]
 
 
 def _clean(v: Any) -> Any:
@@ -39,13 +39,27 @@ def _clean(v: Any) -> Any:
     return v
 
 
+def _column(frame: pd.DataFrame, name: str) -> list[Any]:
+    return frame[name].to_numpy(dtype=object).tolist()
+
+
 def _x_facts(rid: str, plan: Plan, x: pd.DataFrame) -> list[dict[str, Any]]:
+    """One fact per row of ``x`` (``xi``: its position), in row order."""
     cols = ["key", "lo", "due"] if plan.template == "match" else list(plan.test_fields)
     # Whole columns as Python values (what to_dict("records") gives, without its per-row cost).
-    values = [x[c].to_numpy(dtype=object).tolist() for c in cols]
+    values = [_column(x, c) for c in cols]
+    if cols and all(type(v) is str or type(v) is int for col in values for v in col):
+        # The common case (strings and ints only): nothing to clean or leave out.
+        if len(cols) == 3:
+            a, b, c = cols
+            return [{"t": "x", "r": rid, "xi": xi, a: va, b: vb, c: vc} for xi, (va, vb, vc) in enumerate(zip(*values))]
+        if len(cols) == 2:
+            a, b = cols
+            return [{"t": "x", "r": rid, "xi": xi, a: va, b: vb} for xi, (va, vb) in enumerate(zip(*values))]
+        return [{"t": "x", "r": rid, "xi": xi, **dict(zip(cols, rec))} for xi, rec in enumerate(zip(*values))]
     out = []
-    for xi, rec in zip(x.index.tolist(), zip(*values) if cols else [()] * len(x)):
-        fact: dict[str, Any] = {"t": "x", "r": rid, "xi": int(xi)}
+    for xi, rec in enumerate(zip(*values) if cols else [()] * len(x)):
+        fact: dict[str, Any] = {"t": "x", "r": rid, "xi": xi}
         for k, v in zip(cols, rec):
             if type(v) is str or type(v) is int:  # the common case: nothing to clean
                 fact[k] = v
@@ -58,27 +72,37 @@ def _x_facts(rid: str, plan: Plan, x: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _y_facts(rid: str, y: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{"t": "y", "r": rid, "yi": int(i), "key": str(k), "day": int(d), "ok": int(o)}
-            for i, k, d, o in zip(y.index, y["key"], y["day"], y["ok"])]
+    """One fact per row of ``y`` (``yi``: its position), in row order."""
+    return [{"t": "y", "r": rid, "yi": i, "key": str(k), "day": int(d), "ok": int(o)}
+            for i, (k, d, o) in enumerate(zip(_column(y, "key"), _column(y, "day"), _column(y, "ok")))]
 
 
 def sessions(rid: str, plan: Plan) -> Iterator[Session]:
     """Every session needed to evaluate ``plan`` (none when there is nothing to examine)."""
-    x = plan.x.reset_index(drop=True)
-    y = plan.y.reset_index(drop=True) if plan.template == "match" else plan.y.iloc[0:0]
+    x = plan.x
+    y = plan.y if plan.template == "match" else plan.y.iloc[0:0]
     total = len(x) + len(y)
     if len(x) == 0:
         return
     n = max(1, -(-total // SESSION_TARGET))
+    # Facts are built once from whole columns and then dealt to their buckets in row order
+    # (a boolean selection of the frame per bucket cost more than the facts themselves).
+    xf = _x_facts(rid, plan, x)
+    yf = _y_facts(rid, y) if plan.template == "match" else []
+    if n == 1:
+        yield Session(xf + yf, {"t": "e", "r": rid})
+        return
     if plan.template == "match":
-        xb, yb = _bucket(x["key"], n), _bucket(y["key"], n)
+        xb, yb = _bucket(_column(x, "key"), n), _bucket(_column(y, "key"), n)
     else:
-        xb, yb = np.arange(len(x)) % n, np.zeros(0, dtype=np.int64)
+        xb, yb = [i % n for i in range(len(x))], []
+    xs: list[list[dict[str, Any]]] = [[] for _ in range(n)]
+    ys: list[list[dict[str, Any]]] = [[] for _ in range(n)]
+    for f, b in zip(xf, xb):
+        xs[b].append(f)
+    for f, b in zip(yf, yb):
+        ys[b].append(f)
     for b in range(n):
-        xs = x[xb == b]
-        if xs.empty:
+        if not xs[b]:
             continue
-        facts = _x_facts(rid, plan, xs)
-        if plan.template == "match":
-            facts += _y_facts(rid, y[yb == b])
-        yield Session(facts, {"t": "e", "r": rid})
+        yield Session(xs[b] + ys[b], {"t": "e", "r": rid})

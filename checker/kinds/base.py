@@ -12,11 +12,11 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal, Union
+from typing import Any, Callable, Hashable, Literal, TypeVar, Union
 
 import numpy as np
 import pandas as pd
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from ..dataset import Dataset
 from ..dates import day_number
@@ -137,12 +137,52 @@ class Context:
         return self._anc
 
 
+# --------------------------------------------------------------------------- per-dataset memo
+
+T = TypeVar("T")
+
+
+def spec_key(ctx: Context, obj: Any) -> Hashable:
+    """A hashable key of a spec fragment with its parameters resolved (raises RuleError for an
+    unknown parameter, like :meth:`Context.value`)."""
+    if isinstance(obj, ParamRef):
+        return ("$param", repr(ctx.value(obj)))
+    if isinstance(obj, BaseModel):
+        return (type(obj).__name__, tuple((k, spec_key(ctx, getattr(obj, k))) for k in type(obj).model_fields))
+    if isinstance(obj, dict):
+        return ("$dict", tuple((repr(k), spec_key(ctx, v)) for k, v in obj.items()))
+    if isinstance(obj, (list, tuple)):
+        return ("$list", tuple(spec_key(ctx, v) for v in obj))
+    return (type(obj).__name__, repr(obj))
+
+
+def memoised(ctx: Context, name: str, key: Callable[[], Hashable], build: Callable[[], T]) -> T:
+    """``build()``, computed once per dataset and ``key()``: the 42 rules of a pack select from
+    the same few tables, many with the same selection. Results are shared, so callers must not
+    modify them. A key that cannot be made (an unknown parameter) just builds, so the error
+    comes from where it always came from."""
+    try:
+        k = (name, key())
+    except RuleError:
+        return build()
+    memo = ctx.ds._memo.setdefault("kinds", {})
+    if k not in memo:
+        memo[k] = build()
+    return memo[k]  # type: ignore[no-any-return]
+
+
 # --------------------------------------------------------------------------- columns and filters
 
 def resolve(ctx: Context, table: str, frame: pd.DataFrame, path: str) -> pd.Series:
     """A column of ``frame`` by path (see :class:`Select`)."""
     if path in frame.columns:
         return frame[path]
+    if frame is ctx.ds.tables.get(table):  # a whole table: the same path is asked by several rules
+        return memoised(ctx, "resolve", lambda: (table, path), lambda: _resolve_path(ctx, table, frame, path))
+    return _resolve_path(ctx, table, frame, path)
+
+
+def _resolve_path(ctx: Context, table: str, frame: pd.DataFrame, path: str) -> pd.Series:
     if "@" in path:
         col, level = path.split("@", 1)
         codes = resolve(ctx, table, frame, col)
@@ -151,19 +191,23 @@ def resolve(ctx: Context, table: str, frame: pd.DataFrame, path: str) -> pd.Seri
             return codes.map(anc[f"at_{level}"]).astype(object)
         levels = resolve(ctx, table, frame, level)
         # One dict per level column, read once (``anc.at`` per row costs microseconds each).
-        at = {lv: dict(zip(anc.index, anc[f"at_{lv}"].to_numpy(dtype=object).tolist())) for lv in LEVEL_ORDER}
+        at = memoised(ctx, "ancestor_dicts", lambda: (), lambda: {
+            lv: dict(zip(anc.index, anc[f"at_{lv}"].to_numpy(dtype=object).tolist())) for lv in LEVEL_ORDER})
         out = [at[lv][c] if (isinstance(lv, str) and lv in LEVEL_ORDER and c in at[lv]) else None
-               for c, lv in zip(codes, levels)]
+               for c, lv in zip(codes.to_numpy(dtype=object).tolist(), levels.to_numpy(dtype=object).tolist())]
         return pd.Series(out, index=frame.index, dtype=object)
     if "." in path:
         col, rest = path.split(".", 1)
         spec = next((s for s in column_specs(table) if s.name == col), None) if table in TABLES else None
         if spec is None or spec.ref is None:
             raise RuleError(str(ctx.rule.path), "/spec", f"{table}.{col} is not a reference column")
-        target = ctx.ds.table(spec.ref)
-        key = table_key(spec.ref)
-        values = resolve(ctx, spec.ref, target, rest)
-        lookup = pd.Series(values.to_numpy(), index=target[key].to_numpy())
+        ref = spec.ref
+
+        def build() -> pd.Series:
+            target = ctx.ds.table(ref)
+            values = resolve(ctx, ref, target, rest)
+            return pd.Series(values.to_numpy(), index=target[table_key(ref)].to_numpy())
+        lookup = memoised(ctx, "lookup", lambda: (ref, rest), build)
         return frame[col].map(lookup)
     raise RuleError(str(ctx.rule.path), "/spec", f"unknown column {path!r} in {table}")
 
@@ -175,36 +219,63 @@ def truth(mask: pd.Series) -> pd.Series:
     return mask.astype("boolean").fillna(False).astype(bool)
 
 
+def _truth_np(mask: pd.Series) -> np.ndarray:
+    """:func:`truth` as a numpy array (a nullable boolean result in one step, not three)."""
+    if isinstance(mask.dtype, pd.BooleanDtype):
+        return mask.to_numpy(dtype=bool, na_value=False)
+    return truth(mask).to_numpy(dtype=bool)
+
+
 def apply_where(ctx: Context, table: str, frame: pd.DataFrame, where: dict[str, Any]) -> pd.DataFrame:
-    mask = pd.Series(True, index=frame.index)
+    """The rows of ``frame`` matching every condition of ``where`` (``frame`` itself when there
+    are none: callers never modify it)."""
+    mask = where_mask(ctx, table, frame, where)
+    return frame if mask is None else frame[mask]
+
+
+def where_mask(ctx: Context, table: str, frame: pd.DataFrame, where: dict[str, Any]) -> np.ndarray | None:
+    """``where`` as a numpy bool mask over ``frame``'s rows (None: no conditions)."""
+    full = frame is ctx.ds.tables.get(table)
+    mask: np.ndarray | None = None
     for path, raw in where.items():
         want = ctx.value(raw)
-        col = resolve(ctx, table, frame, path)
-        if isinstance(want, Cmp):
-            mask &= cmp_mask(ctx, col, want)
-        elif want == "$notnull":
-            mask &= col.notna()
-        elif want == "$null":
-            mask &= col.isna()
-        elif isinstance(want, list):
-            wants = [ctx.submitter["code"] if w == "$submitter" else w for w in want]
-            if _is_list_column(col):  # any of the values contained
-                mask &= col.map(lambda v, ws=wants: isinstance(v, list) and any(w in v for w in ws)).astype(bool)
-            else:
-                mask &= col.isin(wants)
+        if full:  # a whole table: rules share conditions (left: $null, level: county, ...)
+            m = memoised(ctx, "where", lambda: (table, path, spec_key(ctx, want), ctx.submitter["code"]),
+                         lambda: _condition(ctx, table, frame, path, want))
         else:
-            if want == "$submitter":
-                want = ctx.submitter["code"]
-            if _is_list_column(col):
-                # A list-valued column (a document's `covers`) matches when it contains the value.
-                mask &= col.map(lambda v, w=want: isinstance(v, list) and w in v).astype(bool)
-            else:
-                mask &= truth(col == want)
-    return frame[mask.to_numpy(dtype=bool)]
+            m = _condition(ctx, table, frame, path, want)
+        mask = m if mask is None else mask & m
+    return mask
+
+
+def _condition(ctx: Context, table: str, frame: pd.DataFrame, path: str, want: Any) -> np.ndarray:
+    """One ``where`` condition as a numpy bool mask over ``frame``'s rows."""
+    col = resolve(ctx, table, frame, path)
+    if isinstance(want, Cmp):
+        mask = cmp_mask(ctx, col, want)
+    elif want == "$notnull":
+        mask = col.notna()
+    elif want == "$null":
+        mask = col.isna()
+    elif isinstance(want, list):
+        wants = [ctx.submitter["code"] if w == "$submitter" else w for w in want]
+        if _is_list_column(col):  # any of the values contained
+            mask = col.map(lambda v, ws=wants: isinstance(v, list) and any(w in v for w in ws)).astype(bool)
+        else:
+            mask = col.isin(wants)
+    else:
+        if want == "$submitter":
+            want = ctx.submitter["code"]
+        if _is_list_column(col):
+            # A list-valued column (a document's `covers`) matches when it contains the value.
+            mask = col.map(lambda v, w=want: isinstance(v, list) and w in v).astype(bool)
+        else:
+            return _truth_np(col == want)
+    return mask.to_numpy(dtype=bool)
 
 
 def _is_list_column(col: pd.Series) -> bool:
-    return col.dtype == object and bool(col.map(lambda v: isinstance(v, list)).any())
+    return col.dtype == object and any(isinstance(v, list) for v in col.to_numpy())
 
 
 def _name_col(table: str, frame: pd.DataFrame) -> pd.Series:
@@ -228,6 +299,13 @@ def singular(table: str) -> str:
 
 def select_subjects(ctx: Context, sel: Select, stype: str | None = None) -> pd.DataFrame:
     """Subjects with the standard columns ``stype sid sname jurisdiction leads src`` plus the source's."""
+    out = memoised(ctx, "subjects", lambda: (spec_key(ctx, sel), stype, tuple(ctx.rule.spec.attribute_to),
+                                             str(ctx.rule.pack_dir), ctx.submitter["code"]),
+                   lambda: _select_subjects(ctx, sel, stype))
+    return out.copy(deep=False)  # copy-on-write: a caller's change never reaches the shared frame
+
+
+def _select_subjects(ctx: Context, sel: Select, stype: str | None) -> pd.DataFrame:
     ds = ctx.ds
     if sel.table == "submitter":
         j = ds.table("jurisdictions")
@@ -246,7 +324,7 @@ def select_subjects(ctx: Context, sel: Select, stype: str | None = None) -> pd.D
         frame["jurisdiction"] = ctx.submitter["code"]
     else:
         table = sel.table
-        frame = ds.table(table).copy()
+        frame = ds.table(table)  # not copied: nothing below modifies it (add_derived copies)
         if table == "jurisdictions":
             # Only the submitter's own jurisdiction and those below it.
             at = resolve(ctx, table, frame, f"code@{ctx.submitter['level']}")
@@ -255,10 +333,70 @@ def select_subjects(ctx: Context, sel: Select, stype: str | None = None) -> pd.D
     if sel.lookup is not None:
         frame = add_lookup(ctx, table, frame, sel.lookup)
     if table != "values":
-        frame = apply_where(ctx, table, frame, sel.where)
-        extra = sel.where_by_level.get(str(ctx.submitter["level"]))
-        if extra:
-            frame = apply_where(ctx, table, frame, extra)
+        # Both masks over the same frame (a whole table's conditions are shared by rules).
+        masks = [m for m in (where_mask(ctx, table, frame, sel.where),
+                             where_mask(ctx, table, frame, sel.where_by_level.get(str(ctx.submitter["level"])) or {}))
+                 if m is not None]
+        if masks:
+            frame = frame[masks[0] & masks[1] if len(masks) == 2 else masks[0]]
+    out = _decorate(ctx, sel, stype, table, frame)
+    for col, values in sel.expand.items():
+        vals = ctx.value(values)
+        out = _cross(out, pd.DataFrame({col: vals}))
+        out["sid"] = out["sid"] + "@" + out[col].astype(str)
+    if sel.jurisdiction is not None:
+        out["jurisdiction"] = resolve(ctx, table, out, sel.jurisdiction).astype(object).to_numpy() if len(out) else []
+    if sel.name is not None:
+        out["sname"] = resolve(ctx, table, out, sel.name).astype(object).to_numpy() if len(out) else []
+    if sel.distinct:
+        out = distinct_rows(ctx, table, out, sel.distinct)
+    return out.reset_index(drop=True)
+
+
+def _cross(left: pd.DataFrame, right: pd.DataFrame) -> pd.DataFrame:
+    """``left.merge(right, how="cross")`` (left-major, a new RangeIndex) by taking rows, which
+    costs a fraction of the merge; the merge itself where names clash or a side is empty."""
+    if not len(left) or not len(right) or any(c in left.columns for c in right.columns):
+        return left.merge(right, how="cross")
+    n, m = len(left), len(right)
+    out = left.take(np.repeat(np.arange(n), m)).reset_index(drop=True)
+    extra = right.take(np.tile(np.arange(m), n)).reset_index(drop=True)
+    return pd.concat([out, extra], axis=1)
+
+
+_STANDARD = ("stype", "sid", "sname", "jurisdiction", "src", "leads", "_table")
+
+
+def _decorate(ctx: Context, sel: Select, stype: str | None, table: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` plus the standard subject columns. One concat instead of a column assignment
+    each (each assignment of a string column costs ~0.3 ms); the columns, their order, dtypes
+    and values are those the assignments give (:func:`_decorate_by_assignment`)."""
+    n = len(frame)
+    if n == 0 or table == "values" or any(c in frame.columns for c in _STANDARD if c != "jurisdiction"):
+        return _decorate_by_assignment(ctx, sel, stype, table, frame)
+    idx = frame.index
+    new: dict[str, Any] = {
+        "stype": pd.array([stype or sel.subject_type or ("jurisdiction" if table == "jurisdictions" else singular(table))] * n,
+                          dtype="str"),
+        "sid": (frame["id"] if "id" in frame.columns else frame[table_key(table)]).astype(str),
+        "sname": _name_col(table, frame),
+    }
+    if table == "jurisdictions":
+        if "jurisdiction" in frame.columns:
+            return _decorate_by_assignment(ctx, sel, stype, table, frame)
+        new["jurisdiction"] = frame["code"]
+    elif "jurisdiction" not in frame.columns:
+        new["jurisdiction"] = pd.array([ctx.submitter["code"]] * n, dtype="str")
+    if "_row" in frame.columns:
+        new["src"] = pd.array([f"{table}:{r}" for r in frame["_row"].tolist()], dtype="str")
+    else:
+        new["src"] = pd.Series([None] * n, index=idx, dtype=object)
+    new["leads"] = pd.Series([list(ctx.rule.spec.attribute_to)] * n, index=idx, dtype=object)
+    new["_table"] = pd.array([table] * n, dtype="str")
+    return pd.concat([frame, pd.DataFrame(new, index=idx, copy=False)], axis=1)
+
+
+def _decorate_by_assignment(ctx: Context, sel: Select, stype: str | None, table: str, frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     out["stype"] = stype or sel.subject_type or ("jurisdiction" if table in ("jurisdictions",) else singular(table))
     out["sid"] = (out["id"] if "id" in out.columns else out[table_key(table)]).astype(str) if table != "values" else out["id"].astype(str)
@@ -270,26 +408,41 @@ def select_subjects(ctx: Context, sel: Select, stype: str | None = None) -> pd.D
     out["src"] = [f"{table}:{r}" for r in out["_row"]] if "_row" in out.columns else None
     out["leads"] = [list(ctx.rule.spec.attribute_to)] * len(out)
     out["_table"] = table
-    for col, values in sel.expand.items():
-        vals = ctx.value(values)
-        out = out.merge(pd.DataFrame({col: vals}), how="cross")
-        out["sid"] = out["sid"] + "@" + out[col].astype(str)
-    if sel.jurisdiction is not None:
-        out["jurisdiction"] = resolve(ctx, table, out, sel.jurisdiction).astype(object).to_numpy() if len(out) else []
-    if sel.name is not None:
-        out["sname"] = resolve(ctx, table, out, sel.name).astype(object).to_numpy() if len(out) else []
-    if sel.distinct:
-        out = distinct_rows(ctx, table, out, sel.distinct)
-    return out.reset_index(drop=True)
+    return out
 
 
 def select_evidence(ctx: Context, ev: Evidence) -> pd.DataFrame:
-    """Evidence records (``where`` applied; those dated after ``as_of`` are not known yet)."""
-    frame = apply_where(ctx, ev.table, ctx.ds.table(ev.table), ev.where)
-    if ev.date is not None:
-        days = frame[ev.date]
-        frame = frame[truth(days <= ctx.as_of_day).to_numpy()]
-    return frame
+    """Evidence records (``where`` applied; those dated after ``as_of`` are not known yet).
+    Shared by the rules asking for the same records: callers must not modify it."""
+    def build() -> pd.DataFrame:
+        table = ctx.ds.table(ev.table)
+        rows = evidence_rows(ctx, ev)
+        return table if len(rows) == len(table) else table.take(rows)
+    return memoised(ctx, "evidence", lambda: _evidence_key(ctx, ev), build)
+
+
+def _evidence_key(ctx: Context, ev: Evidence) -> Hashable:
+    return (ev.table, spec_key(ctx, ev.where), ev.date, ctx.as_of_day, ctx.submitter["code"])
+
+
+def evidence_rows(ctx: Context, ev: Evidence) -> np.ndarray:
+    """Positions in ``ev.table`` of the records :func:`select_evidence` gives."""
+    def build() -> np.ndarray:
+        table = ctx.ds.table(ev.table)
+        mask = where_mask(ctx, ev.table, table, ev.where)
+        if ev.date is not None:
+            on_time = _truth_np(table[ev.date] <= ctx.as_of_day)
+            mask = on_time if mask is None else mask & on_time
+        return np.arange(len(table)) if mask is None else np.flatnonzero(mask)
+    return memoised(ctx, "evidence_rows", lambda: _evidence_key(ctx, ev), build)
+
+
+def table_keys(ctx: Context, table: str, columns: list[str], normalise: Any) -> np.ndarray:
+    """:func:`keys` of a whole table, once per dataset (object array, by row position).
+    Shared, so only ever the evidence side of a join: a key that can match nothing must not
+    meet its own copy on the subject side, which therefore always comes from :func:`keys`."""
+    return memoised(ctx, "table_keys", lambda: (table, tuple(columns), spec_key(ctx, normalise), str(ctx.rule.pack_dir)),
+                    lambda: keys(ctx, table, ctx.ds.table(table), columns, normalise).to_numpy(dtype=object))
 
 
 _MISSING = itertools.count()
@@ -299,28 +452,37 @@ def keys(ctx: Context, table: str, frame: pd.DataFrame, columns: list[str], norm
     """One string join key per row: the listed columns' values joined by ``|``."""
     if not columns:
         return pd.Series([""] * len(frame), index=frame.index, dtype=object)
+    norm = normaliser(ctx, normalise)
     parts = []
+    # Plain lists: a pandas map per step cost more than the work on these small frames.
     for c in columns:
-        col = resolve(ctx, table, frame, c).astype(object)
-        norm = normaliser(ctx, normalise)
+        col = resolve(ctx, table, frame, c).to_numpy(dtype=object).tolist()
         if norm is not None:
-            col = col.map(lambda v, f=norm: f(v) if isinstance(v, str) else v)
-        parts.append(col.map(lambda v: "\x00" if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) else str(v)))
-    key = parts[0]
-    bad = parts[0] == "\x00"
-    for p in parts[1:]:
-        key = key + "|" + p
-        bad |= p == "\x00"
+            col = [norm(v) if isinstance(v, str) else v for v in col]
+        parts.append([v if type(v) is str else
+                      "\x00" if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) else str(v) for v in col])
+    key = parts[0] if len(parts) == 1 else ["|".join(p) for p in zip(*parts)]
     # A missing part can never match anything, not even a missing part on the other side of
     # the join: give the row a key that no other call (subject or evidence side) can produce.
-    if bad.any():
+    if any("\x00" in p for p in parts):
+        bad = [any(v == "\x00" for v in p) for p in zip(*parts)]
         tag = f"\x00missing{next(_MISSING)}:"
-        key = key.where(~bad, tag + pd.Series(range(len(frame)), index=frame.index).astype(str))
-    return key
+        key = [tag + str(i) if b else k for i, (k, b) in enumerate(zip(key, bad))]
+    # The dtype the pandas string operations gave (str; object when there are no rows).
+    return pd.Series(key, index=frame.index, dtype="str" if len(key) else object)
 
 
 def evidence_refs(table: str, frame: pd.DataFrame) -> list[str]:
     return [f"{table}:{r}" for r in frame["_row"]]
+
+
+def frame_of(columns: dict[str, list[Any]]) -> pd.DataFrame:
+    """A frame from whole columns: the columns and dtypes ``pd.DataFrame(records, columns=...)``
+    gives for records holding these values, without its per-record cost. With no rows the
+    columns are ``object``, as that gave them."""
+    if not next(iter(columns.values()), []):
+        return pd.DataFrame([], columns=list(columns))
+    return pd.DataFrame(columns)
 
 
 def empty_y() -> pd.DataFrame:

@@ -10,7 +10,6 @@ for their whole length (``tenure``) are counted.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from typing import Any, Literal
 
 import numpy as np
@@ -19,7 +18,7 @@ from pydantic import Field
 
 from ..dates import day_number, parse_quarter, periods_between
 from ..rulefile import ParamRef, RuleBase, Strict
-from .base import Check, Context, Evidence, Plan, Select, keys, select_evidence, select_subjects
+from .base import Check, Context, Evidence, Plan, Select, frame_of, keys, select_evidence, select_subjects
 
 
 class PerPeriod(Strict):
@@ -109,6 +108,11 @@ def _period_start_days(kind: str, days: np.ndarray) -> np.ndarray:
     raise ValueError(kind)
 
 
+_PACK = 1 << 32  # period start days (shifted to be positive) stay far below this
+_SHIFT = 1 << 30
+_LONG_AGO, _FAR_AHEAD = -(1 << 40), 1 << 40  # tenure without a start or an end
+
+
 def _per_period(ctx: Context, spec: CardinalitySpec, subjects: pd.DataFrame, skey: pd.Series,
                 frame: pd.DataFrame, ekey: pd.Series, bounds: dict[str, Any]) -> Plan:
     pp = spec.per_period
@@ -129,11 +133,14 @@ def _per_period(ctx: Context, spec: CardinalitySpec, subjects: pd.DataFrame, ske
     assert date_col is not None, "per_period counting needs count.date"
     days = frame[date_col].astype("int64").to_numpy()
     kinds_needed: set[Any] = set(kinds) - {None}
-    counts: dict[str, Counter[tuple[Any, int]]] = {}
-    ekeys = ekey.tolist()
+    # Counted with numpy: (key code, period start) packed into one int64 (a Counter over
+    # tuples of 25k patrols per period kind cost tens of milliseconds).
+    codes, uniques = pd.factorize(np.asarray(ekey.to_numpy(dtype=object), dtype=object))
+    code_of = {k: i for i, k in enumerate(uniques.tolist())}
+    counts: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for kind in kinds_needed:
-        starts = _period_start_days(kind, days).tolist()
-        counts[kind] = Counter(zip(ekeys, starts))
+        packed = codes.astype(np.int64) * _PACK + (_period_start_days(kind, days).astype(np.int64) + _SHIFT)
+        counts[kind] = np.unique(packed, return_counts=True)
     # The whole periods of each kind inside the window, as (start day, end day, label).
     spans: dict[str, list[tuple[int, int, str]]] = {}
     for kind in kinds_needed:
@@ -144,21 +151,43 @@ def _per_period(ctx: Context, spec: CardinalitySpec, subjects: pd.DataFrame, ske
                        if not (per.start < start or per.end > end)]
     t0s = column(pp.tenure[0]) if pp.tenure and n_subjects else [None] * n_subjects
     t1s = column(pp.tenure[1]) if pp.tenure and n_subjects else [None] * n_subjects
-    rows = []
-    idle: dict[int, str] = {}
-    for i, k, kind, t0, t1 in zip(subjects.index.tolist(), skey.tolist(), kinds, t0s, t1s):
-        if kind is None:
-            idle[int(i)] = "not_configured"  # no period kind for this subject's level
+    # Vectorised over subject × period (23,500 chief-periods on a large county): a period
+    # counts when the subject held the post from its start (appointed on or before it) to
+    # its end (left on or after it); rows come subject by subject, periods in order.
+    held_from = np.array([_LONG_AGO if v is None or pd.isna(v) else int(v) for v in t0s], dtype=np.int64)
+    held_to = np.array([_FAR_AHEAD if v is None or pd.isna(v) else int(v) for v in t1s], dtype=np.int64)
+    scode = np.array([code_of.get(k, -1) for k in skey.tolist()], dtype=np.int64)
+    kind_arr = np.array(kinds, dtype=object)
+    pos_parts, num_parts, due_parts, label_parts = [], [], [], []
+    for kind in kinds_needed:
+        sel = np.flatnonzero(kind_arr == kind)
+        sp = spans[kind]
+        if not len(sel) or not sp:
             continue
-        held_from = None if t0 is None or pd.isna(t0) else int(t0)
-        held_to = None if t1 is None or pd.isna(t1) else int(t1)
-        counted = counts[kind]
-        for s, e, label in spans[kind]:
-            if held_from is not None and held_from > s:
-                continue  # appointed mid-period
-            if held_to is not None and held_to < e:
-                continue  # left mid-period
-            n = counted.get((k, s), 0)
-            rows.append({"sub": i, "num": n, "due": e, "part": label, **bounds})
-    x = pd.DataFrame(rows, columns=["sub", "num", "due", "part", *bounds])
+        starts = np.array([a for a, _, _ in sp], dtype=np.int64)
+        ends = np.array([b for _, b, _ in sp], dtype=np.int64)
+        valid = (held_from[sel][:, None] <= starts[None, :]) & (held_to[sel][:, None] >= ends[None, :])
+        r, c = np.nonzero(valid)
+        pos = sel[r]
+        vals, cnt = counts[kind]
+        packed = scode[pos] * _PACK + starts[c] + _SHIFT
+        at = np.minimum(np.searchsorted(vals, packed), max(len(vals) - 1, 0))
+        hit = (scode[pos] >= 0) & (vals[at] == packed) if len(vals) else np.zeros(len(pos), dtype=bool)
+        pos_parts.append(pos)
+        num_parts.append(np.where(hit, cnt[at] if len(vals) else 0, 0))
+        due_parts.append(ends[c])
+        label_parts.append(np.array([lb for _, _, lb in sp], dtype=object)[c])
+    if pos_parts:
+        pos_all = np.concatenate(pos_parts)
+        order = np.argsort(pos_all, kind="stable")
+        index = np.asarray(subjects.index.tolist(), dtype=object)
+        subs: list[Any] = index[pos_all[order]].tolist()
+        nums: list[int] = np.concatenate(num_parts)[order].tolist()
+        dues: list[int] = np.concatenate(due_parts)[order].tolist()
+        parts: list[str] = np.concatenate(label_parts)[order].tolist()
+    else:
+        subs, nums, dues, parts = [], [], [], []
+    idle: dict[int, str] = {int(i): "not_configured"  # no period kind for this subject's level
+                            for i, kind in zip(subjects.index.tolist(), kinds) if kind is None}
+    x = frame_of({"sub": subs, "num": nums, "due": dues, "part": parts, **{b: [v] * len(subs) for b, v in bounds.items()}})
     return Plan("test", subjects, x, checks=CHECKS, test_fields=("num", *bounds), idle=idle, idle_reason="no_periods")

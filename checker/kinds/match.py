@@ -1,22 +1,44 @@
 """Building blocks shared by the kinds that use the *match* template."""
 from __future__ import annotations
 
+from typing import Hashable
+
+import numpy as np
 import pandas as pd
 
-from .base import NEVER, Context, Evidence, Plan, empty_y, evidence_refs, keys, select_evidence
+from .base import NEVER, Context, Evidence, Plan, empty_y, evidence_rows, frame_of, keys, memoised, spec_key, table_keys
 
 
-def evidence_y(ctx: Context, ev: Evidence, extra_key: pd.Series | None = None, *, ok: pd.Series | None = None) -> pd.DataFrame:
-    """Evidence facts: key from ``ev.match``'s evidence side (+ ``extra_key``), day from ``ev.date``."""
-    frame = select_evidence(ctx, ev)
-    if frame.empty:
+def evidence_y(ctx: Context, ev: Evidence, extra_key: pd.Series | None = None, *, ok: pd.Series | None = None,
+               extra_id: Hashable | None = None) -> pd.DataFrame:
+    """Evidence facts: key from ``ev.match``'s evidence side (+ ``extra_key``), day from ``ev.date``.
+
+    ``extra_id`` names what ``extra_key`` was computed from (with ``ok`` unset the result is
+    then shared by every rule asking for the same evidence: callers must not modify it)."""
+    if ok is not None or (extra_key is not None and extra_id is None):
+        return _evidence_y(ctx, ev, extra_key, ok)
+    return memoised(ctx, "evidence_y", lambda: (spec_key(ctx, ev), extra_id, ctx.as_of_day, ctx.submitter["code"],
+                                                str(ctx.rule.pack_dir)),
+                    lambda: _evidence_y(ctx, ev, extra_key, None))
+
+
+def _evidence_y(ctx: Context, ev: Evidence, extra_key: pd.Series | None, ok: pd.Series | None) -> pd.DataFrame:
+    # By row position in the whole table, without taking the evidence frame itself: keys are
+    # computed once per table and match columns (a key is a function of its row only).
+    rows = evidence_rows(ctx, ev)
+    if len(rows) == 0:
         return empty_y()
-    k = keys(ctx, ev.table, frame, list(ev.match.keys()), ev.normalise)
+    table = ctx.ds.table(ev.table)
+    k = table_keys(ctx, ev.table, list(ev.match.keys()), ev.normalise)[rows]
     if extra_key is not None:
-        k = k + "|" + extra_key.loc[frame.index].astype(str)
-    day = frame[ev.date].astype("int64") if ev.date else pd.Series(NEVER + 1, index=frame.index)
-    return pd.DataFrame({"key": k.to_numpy(), "day": day.to_numpy(), "ok": (ok.loc[frame.index].astype(int).to_numpy() if ok is not None else 1),
-                         "ev": evidence_refs(ev.table, frame)})
+        extra = extra_key.astype(str).to_numpy(dtype=object)[rows]
+        # str + "|" + a missing value is missing, as the pandas string concatenation gave it
+        k = np.array([a + "|" + b if isinstance(b, str) else np.nan for a, b in zip(k.tolist(), extra.tolist())],
+                     dtype=object)
+    day = table[ev.date].take(rows).astype("int64").to_numpy() if ev.date else np.full(len(rows), NEVER + 1, dtype=np.int64)
+    return pd.DataFrame({"key": k, "day": day,
+                         "ok": (ok.loc[table.index[rows]].astype(int).to_numpy() if ok is not None else 1),
+                         "ev": [f"{ev.table}:{r}" for r in table["_row"].to_numpy()[rows].tolist()]})
 
 
 def subject_keys(ctx: Context, subjects: pd.DataFrame, ev: Evidence) -> pd.Series:
@@ -33,16 +55,13 @@ def simple_plan(ctx: Context, subjects: pd.DataFrame, ev: Evidence, due: int | N
     """One expectation per subject (× each required value), due on ``due`` (None: as of now)."""
     skey = subject_keys(ctx, subjects, ev)
     due_day = ctx.as_of_day if due is None else due
-    rows = []
     values = each_of[1] if each_of else [None]
-    for i, k in zip(subjects.index, skey):
-        for v in values:
-            rows.append({"sub": i, "key": k if v is None else f"{k}|{v}", "lo": NEVER, "due": due_day,
-                         "part": "" if v is None else str(v)})
-    x = pd.DataFrame(rows, columns=["sub", "key", "lo", "due", "part"])
+    pairs = [(i, k, v) for i, k in zip(subjects.index.tolist(), skey.tolist()) for v in values]
+    x = frame_of({"sub": [i for i, _, _ in pairs], "key": [k if v is None else f"{k}|{v}" for _, k, v in pairs],
+                  "lo": [NEVER] * len(pairs), "due": [due_day] * len(pairs),
+                  "part": ["" if v is None else str(v) for _, _, v in pairs]})
     extra = None
     if each_of:
-        frame = ctx.ds.table(ev.table)
-        extra = frame[each_of[0]].astype(str)
-    y = evidence_y(ctx, ev, extra)
+        extra = ctx.ds.table(ev.table)[each_of[0]]  # evidence_y makes it strings
+    y = evidence_y(ctx, ev, extra, extra_id=("each_of", each_of[0] if each_of else None))
     return Plan("match", subjects, x, y)

@@ -19,7 +19,7 @@ from pydantic import Field, model_validator
 from ..dates import Period, day_number, from_day, month_day_in, parse_quarter, period_of, periods_between
 from ..errors import RuleError
 from ..rulefile import ParamRef, RuleBase, Strict
-from .base import NEVER, Context, Evidence, Plan, Select, empty_y, select_subjects
+from .base import NEVER, Context, Evidence, Plan, Select, empty_y, frame_of, select_subjects, spec_key
 from .match import evidence_y, subject_keys
 
 
@@ -125,7 +125,7 @@ def plan(ctx: Context, spec: RecurringSpec) -> Plan:
     periods = expected_periods(ctx, p)
     due_spec = _due_spec(ctx, p)
     rows = []
-    for i, k in zip(subjects.index, skey):
+    for i, k in zip(subjects.index.tolist(), skey.tolist()):
         for per in periods:
             lo, due = NEVER, day_number(due_of(p, per, due_spec))
             if p.window is not None:
@@ -133,8 +133,8 @@ def plan(ctx: Context, spec: RecurringSpec) -> Plan:
                 if span is None:
                     continue  # not configured for this subject: nothing to examine
                 lo, due = span
-            rows.append({"sub": i, "key": f"{k}|{per.label}", "lo": lo, "due": due, "part": per.label})
-    x = pd.DataFrame(rows, columns=["sub", "key", "lo", "due", "part"])
+            rows.append((i, f"{k}|{per.label}", lo, due, per.label))
+    x = frame_of({name: [r[j] for r in rows] for j, name in enumerate(("sub", "key", "lo", "due", "part"))})
     frame = ctx.ds.table(spec.evidence.table)
     anchor = int(p.first) if p.every == "years" else None
     if spec.period_field:
@@ -143,6 +143,7 @@ def plan(ctx: Context, spec: RecurringSpec) -> Plan:
     else:
         days = frame[spec.evidence.date] if spec.evidence.date else pd.Series(dtype="Int64")
         label = days.map(lambda d: None if pd.isna(d) else period_of(p.every, from_day(int(d)), n=p.n, anchor=anchor).label)
-    y = evidence_y(ctx, spec.evidence, label.astype(object)) if len(frame) else empty_y()
+    y = evidence_y(ctx, spec.evidence, label.astype(object), extra_id=("period", spec_key(ctx, p), spec.period_field)) \
+        if len(frame) else empty_y()
     # No period has begun yet: nothing is owed (not "parameter unset").
     return Plan("match", subjects, x, y, idle_reason=None if periods else "no_periods")

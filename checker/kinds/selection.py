@@ -27,6 +27,7 @@ from __future__ import annotations
 import operator
 import re
 import unicodedata
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Union
@@ -120,7 +121,19 @@ def reference_items(ctx: "Context", file: str) -> list[dict[str, Any]]:
 
 
 def reference_frame(ctx: "Context", file: str, explode: dict[str, str]) -> pd.DataFrame:
-    """Reference items as a frame; ``explode: {list_field: column}`` gives one row per element."""
+    """Reference items as a frame; ``explode: {list_field: column}`` gives one row per element.
+    The caller's own copy (built once per file, as the items are read once)."""
+    key = (str(Path(ctx.rule.pack_dir) / file), tuple(explode.items()))
+    frame = _REFERENCE_FRAMES.get(key)
+    if frame is None:
+        frame = _REFERENCE_FRAMES[key] = _reference_frame(ctx, file, explode)
+    return frame.copy()
+
+
+_REFERENCE_FRAMES: dict[tuple[str, tuple[tuple[str, str], ...]], pd.DataFrame] = {}
+
+
+def _reference_frame(ctx: "Context", file: str, explode: dict[str, str]) -> pd.DataFrame:
     items = reference_items(ctx, file)
     frame = pd.DataFrame(items) if items else pd.DataFrame(columns=["id", "name"])
     for field, column in explode.items():
@@ -141,6 +154,7 @@ def reference_frame(ctx: "Context", file: str, explode: dict[str, str]) -> pd.Da
 _SPACE = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=65536)  # the same names recur in every rule and submission
 def name_key(text: str) -> str:
     """A name for comparison only: NFKC (full-width brackets become ASCII), no whitespace."""
     return _SPACE.sub("", unicodedata.normalize("NFKC", text))
@@ -157,6 +171,9 @@ def alias_map(ctx: "Context", aliases: Aliases) -> dict[str, str]:
     return out
 
 
+_alias_maps: dict[tuple[str, str, str], dict[str, str]] = {}  # read once per file, as its items are
+
+
 def normaliser(ctx: "Context", normalise: Any) -> Any:
     """A function str → comparison key for a ``normalise`` setting (None: identity)."""
     if normalise is None:
@@ -166,7 +183,9 @@ def normaliser(ctx: "Context", normalise: Any) -> Any:
     if normalise == "name":
         return name_key
     if isinstance(normalise, Aliases):
-        amap = alias_map(ctx, normalise)
+        amap = _alias_maps.get(key := (str(Path(ctx.rule.pack_dir) / normalise.file), normalise.name, normalise.aliases))
+        if amap is None:
+            amap = _alias_maps[key] = alias_map(ctx, normalise)
         return lambda v: amap.get(name_key(v), name_key(v))
     raise RuleError(str(ctx.rule.path), "/spec", f"unknown normalise {normalise!r}")
 
@@ -199,13 +218,22 @@ def cmp_mask(ctx: "Context", col: pd.Series, cmp: Cmp) -> pd.Series:
 
 def add_derived(ctx: "Context", table: str, frame: pd.DataFrame, derive: dict[str, Derive]) -> pd.DataFrame:
     """``frame`` with one new column per :class:`Derive` (computed on the whole table)."""
-    from .base import apply_where, keys
+    from .base import apply_where, keys, table_keys, where_mask
     if not derive:
         return frame
-    frame = frame.copy()
+    frame = frame.copy(deep=False)  # copy-on-write: the new columns never reach the caller's frame
     for name, d in derive.items():
-        other = apply_where(ctx, d.table, ctx.ds.table(d.table), d.where)
         skey = keys(ctx, table, frame, list(d.match.values()), None)
+        if d.agg == "count":
+            # Counted from the whole table's keys (made once per dataset) under the where
+            # mask, without taking a frame of that table: what value_counts gave, as ints.
+            full = ctx.ds.table(d.table)
+            mask = where_mask(ctx, d.table, full, d.where)
+            dk = table_keys(ctx, d.table, list(d.match.keys()), None)
+            counts = Counter((dk if mask is None else dk[mask]).tolist())
+            frame[name] = np.array([counts.get(k, 0) for k in skey.tolist()], dtype=np.int64)
+            continue
+        other = apply_where(ctx, d.table, ctx.ds.table(d.table), d.where)
         dkey = keys(ctx, d.table, other, list(d.match.keys()), None)
         frame[name] = skey.map(_aggregate(ctx, d, other, dkey)).to_numpy()
         if d.agg in ("count", "nunique"):
@@ -261,12 +289,13 @@ def distinct_rows(ctx: "Context", table: str, out: pd.DataFrame, paths: list[str
     from .base import resolve
     if out.empty:
         return out
-    cols = [resolve(ctx, table, out, p).astype(object).map(lambda v: "" if v is None or v is pd.NA
-                                                           or (isinstance(v, float) and np.isnan(v)) else str(v))
-            for p in paths]
-    sid = cols[0]
-    for c in cols[1:]:
-        sid = sid + "@" + c
+    # Plain lists: a pandas map and concatenation per path cost more than the work here.
+    cols = [["" if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) else str(v)
+             for v in resolve(ctx, table, out, p).to_numpy(dtype=object).tolist()] for p in paths]
+    sid = ["@".join(parts) for parts in zip(*cols)]
+    first: dict[str, int] = {}
+    for i, s in enumerate(sid):
+        first.setdefault(s, i)
     out = out.copy()
-    out["sid"] = sid.to_numpy()
-    return out.drop_duplicates("sid", keep="first")
+    out["sid"] = np.array(sid, dtype=object)
+    return out.take(list(first.values()))
