@@ -7,10 +7,12 @@ inputs always give the same findings in the same order.
 """
 from __future__ import annotations
 
+import gc
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Iterator
 
 import yaml
 
@@ -31,6 +33,21 @@ def parse_param_value(text: str) -> Any:
         return yaml.safe_load(text)
     except yaml.YAMLError:
         return text
+
+
+@contextmanager
+def _gc_frozen() -> Iterator[None]:
+    """Keep the objects that exist before an evaluation (the dataset, the pack, the libraries')
+    out of the cyclic collector's passes while it runs: they outlive it, and rescanning them at
+    every full pass cost a fifth of the evaluation's CPU. Collection itself goes on as usual."""
+    if gc.get_freeze_count():  # someone else manages the permanent generation: leave it alone
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 @dataclass
@@ -104,6 +121,7 @@ class Evaluator:
     def evaluate(self, ds: Dataset, as_of: date | None = None) -> list[Finding]:
         when = as_of or ds.header.as_of
         findings: list[Finding] = []
-        for rule in self.pack.rules:
-            findings.extend(self.evaluate_rule(ds, rule, when))
+        with _gc_frozen():
+            for rule in self.pack.rules:
+                findings.extend(self.evaluate_rule(ds, rule, when))
         return sorted(findings, key=sort_key)

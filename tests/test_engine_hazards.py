@@ -124,10 +124,19 @@ def test_the_evaluate_fact_is_asserted_once_and_last(monkeypatch: pytest.MonkeyP
         real(self, payload, many)
     monkeypatch.setattr(Ruleset, "_assert", spy)
     rs = Ruleset({"N|x": {"all": [guard("N"), {"x": {"t": "river"}}]}})
-    rs.evaluate(RIVERS * 1 + [{"t": "river", "rid": f"Z{i}"} for i in range(2500)], ev("N"))
-    evaluate_payloads = [p for p in seen if '"t":"e"' in p]
-    assert len(evaluate_payloads) == 1 and seen[-1] == evaluate_payloads[0]
-    assert not seen[-1].startswith("[")  # a single fact, not posted in a batch
+    facts = RIVERS * 1 + [{"t": "river", "rid": f"Z{i}"} for i in range(2500)]
+    for split in (10**6, 700):  # one session, then (facts being independent) four
+        monkeypatch.setattr(engine, "SPLIT", split)
+        seen.clear()
+        assert len(rs.evaluate(facts, ev("N"))) == len(facts)
+        sessions: dict[str, list[str]] = {}
+        for p in seen:
+            sessions.setdefault(re.findall(r'"sid":"(s\d+)"', p)[0], []).append(p)
+        assert len(sessions) == -(-len(facts) // min(split, len(facts)))
+        for payloads in sessions.values():  # in every session: once, last, as a single fact
+            evaluate_payloads = [p for p in payloads if '"t":"e"' in p]
+            assert len(evaluate_payloads) == 1 and payloads[-1] == evaluate_payloads[0]
+            assert not payloads[-1].startswith("[")
 
 
 # --------------------------------------------------------------------------- §3.8 correlated $and
@@ -293,9 +302,10 @@ def test_an_exception_in_an_action_is_raised_after_dispatch(monkeypatch: pytest.
 
 # --------------------------------------------------------------------------- §1 count / cap
 
-def test_cap_batches_actions_but_loses_no_match() -> None:
+def test_cap_batches_actions_but_loses_no_match(monkeypatch: pytest.MonkeyPatch) -> None:
     """Rules carry ``cap`` (actions get up to CAP matches per call), never ``count``: every
     one of 2.5 × CAP matches comes back."""
+    monkeypatch.setattr(engine, "SPLIT", 10**6)  # one session, so that actions really are capped
     rs = Ruleset({"H|x": {"all": [guard("H"), {"x": {"t": "x"}}]}})
     n = CAP * 5 // 2
     got = rs.evaluate([{"t": "x", "n": i} for i in range(n)], ev("H"))
