@@ -1,9 +1,11 @@
 """The batch's work folder: every finished input's result on disk at once, and a journal.
 
-``ducha batch`` keeps nothing but a small :class:`Entry` per input in memory. Each result is
-written, as soon as it arrives, to ``OUT/.ducha-batch/results/<key>.json`` (temp + rename) and
-then recorded by one appended, fsynced line of ``OUT/.ducha-batch/journal.jsonl``. The final
-reports are streamed from those files in input order.
+``ducha batch`` keeps nothing but a small :class:`Entry` per input in memory. Each result
+arrives rendered (:func:`render`, in the worker that checked it: its text in results.json, its
+CSV rows, its block of the page and its scorecard counts, see :mod:`checker.report.parts`), is
+written to ``OUT/.ducha-batch/results/<key>.result`` (temp + rename) and then recorded by one
+appended, fsynced line of ``OUT/.ducha-batch/journal.jsonl``. The final reports are
+concatenated from those files in input order.
 
 Resume contract (``--resume``): an input is reused only when the journal holds a line for its
 name whose *fingerprint* matches and whose result file is present. The fingerprint covers the
@@ -22,14 +24,17 @@ import os
 import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from .finding import Finding
 from .run import SubmissionResult
 
+if TYPE_CHECKING:
+    from .report.parts import Pieces
+
 WORK = ".ducha-batch"
 JOURNAL = "journal.jsonl"
-FORMAT = "ducha-journal/2"  # part of every fingerprint: a store of another layout is not reused
+FORMAT = "ducha-journal/3"  # part of every fingerprint: a store of another layout is not reused
 
 
 def _hash_file(h: Any, path: Path) -> None:
@@ -138,6 +143,42 @@ def waiver_witnesses(findings: Iterable[Finding], waivers: Any) -> list[Finding]
     return kept
 
 
+@dataclass(frozen=True)
+class Rendered:
+    """A result as the work folder stores it, made where it was checked: the :class:`Entry`
+    fields it gives, and the stored file (:func:`checker.report.parts.encode`)."""
+
+    meta: dict[str, Any]
+    data: bytes
+    problems: int  # how many problems it has (the progress line says so)
+
+    @property
+    def path(self) -> str:
+        return str(self.meta["path"])
+
+    @property
+    def status(self) -> str:
+        return str(self.meta["status"])
+
+    @property
+    def violated(self) -> int:
+        return int(self.meta["outcomes"].get("violated", 0))
+
+
+def render(r: SubmissionResult, waivers: Any = None, lang: str = "zh") -> Rendered:
+    """``r`` rendered for the outputs in ``lang``, with what its journal entry records."""
+    from .report import parts
+    outcomes: dict[str, int] = {}
+    for f in r.findings:
+        outcomes[f.outcome] = outcomes.get(f.outcome, 0) + 1
+    witnesses = waiver_witnesses(r.findings, waivers) if waivers is not None else []
+    meta = dict(status=r.status, failure=r.failure, submission=r.submission, pack=r.pack,
+                jurisdiction=r.jurisdiction, jurisdiction_name=r.jurisdiction_name, level=r.level,
+                period=r.period, as_of=r.as_of, outcomes=outcomes, fails=_fails(r),
+                waiver_findings=[f.to_dict() for f in witnesses], path=r.path)
+    return Rendered(meta, parts.encode(parts.pieces(r, lang)), len(r.problems))
+
+
 class Store:
     """The work folder of one ``--out``: results by input, and the journal."""
 
@@ -185,31 +226,32 @@ class Store:
             return None
         return e if (self.results / e.file).is_file() else None
 
-    def put(self, name: str, fingerprint: str, r: SubmissionResult, waivers: Any = None) -> Entry:
+    def put(self, name: str, fingerprint: str, r: SubmissionResult, waivers: Any = None, lang: str = "zh") -> Entry:
         """Write ``r`` to disk (whole or not at all), then journal it."""
+        return self.put_rendered(name, fingerprint, render(r, waivers, lang))
+
+    def put_rendered(self, name: str, fingerprint: str, got: Rendered) -> Entry:
         from .report.safe import write_atomic
-        from .report.stream import result_text
-        file = hashlib.sha256(f"{name}\0{fingerprint}".encode()).hexdigest()[:32] + ".json"
-        # Stored as results.json will hold it, so the final pass copies instead of encoding.
-        write_atomic(self.results / file, result_text(r.to_dict()))
-        outcomes: dict[str, int] = {}
-        for f in r.findings:
-            outcomes[f.outcome] = outcomes.get(f.outcome, 0) + 1
-        witnesses = waiver_witnesses(r.findings, waivers) if waivers is not None else []
-        e = Entry(name=name, fingerprint=fingerprint, file=file, status=r.status, failure=r.failure,
-                  submission=r.submission, pack=r.pack, jurisdiction=r.jurisdiction,
-                  jurisdiction_name=r.jurisdiction_name, level=r.level, period=r.period, as_of=r.as_of,
-                  outcomes=outcomes, fails=_fails(r), waiver_findings=[f.to_dict() for f in witnesses],
-                  path=r.path)
+        file = hashlib.sha256(f"{name}\0{fingerprint}".encode()).hexdigest()[:32] + ".result"
+        write_atomic(self.results / file, got.data)
+        e = Entry(name=name, fingerprint=fingerprint, file=file, **got.meta)
         self._append(asdict(e))
         return e
 
-    def load_text(self, e: Entry) -> str:
-        """The result as :func:`~checker.report.stream.result_text` wrote it."""
-        return (self.results / e.file).read_text(encoding="utf-8")
+    def pieces(self, e: Entry, lang: str) -> "Pieces":
+        """The stored pieces of ``e`` in ``lang`` (rendered again from the stored result when
+        it was stored in another language: a resume with another ``--lang``)."""
+        from .report import parts
+        got = parts.decode((self.results / e.file).read_bytes())
+        return got if got.lang == lang else parts.pieces(self._result(got), lang)
 
     def load(self, e: Entry) -> SubmissionResult:
-        return SubmissionResult.from_dict(json.loads(self.load_text(e)))
+        from .report import parts
+        return self._result(parts.decode((self.results / e.file).read_bytes()))
+
+    @staticmethod
+    def _result(p: "Pieces") -> SubmissionResult:
+        return SubmissionResult.from_dict(json.loads(p.json))
 
     def close(self, keep: Iterable[Entry] | None = None) -> None:
         """Close the journal; with ``keep``, remove the result files no entry in it refers to."""

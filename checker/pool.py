@@ -84,13 +84,17 @@ def run(tasks: Iterable[Any], fn: Callable[[Any], Any], *, workers: int | None =
     ctx = mp.get_context(start_method)
     slots = [_spawn(ctx, fn) for _ in range(n)]
     done = 0
+
+    def feed(slot: _Slot) -> None:
+        slot.index, task = pending.pop()
+        slot.started = time.monotonic()
+        slot.conn.send((slot.index, task))
+
     try:
         while done < total:
             for slot in slots:
                 if slot.index is None and pending:
-                    slot.index, task = pending.pop()
-                    slot.started = time.monotonic()
-                    slot.conn.send((slot.index, task))
+                    feed(slot)
             busy = [s for s in slots if s.index is not None]
             waits: list[Any] = [s.conn for s in busy] + [s.proc.sentinel for s in busy]
             wait_for = None
@@ -111,6 +115,8 @@ def run(tasks: Iterable[Any], fn: Callable[[Any], Any], *, workers: int | None =
                         slots[i] = _replace(ctx, fn, slot)
                     else:
                         slot.index = None
+                        if pending:  # before the caller stores this result: the worker need not wait
+                            feed(slot)
                     done += 1
                     yield got_index, result
                 elif slot.proc.sentinel in ready:

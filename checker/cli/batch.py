@@ -38,11 +38,10 @@ from typing import TYPE_CHECKING, Any, Iterator, TextIO
 
 from .common import UsageError, add_rules_dir, iso_date, pack_names, rules_dir, tr
 
-from ..pool import Failed
-
 if TYPE_CHECKING:
     from ..collect import Collection, Input
-    from ..journal import Entry, Store
+    from ..journal import Entry, Rendered, Store
+    from ..pool import Failed
     from ..report.stream import PreviousRun
     from ..report.view import CountedReport
     from ..run import Runner, RunOptions, SubmissionResult
@@ -101,6 +100,7 @@ class Task:
     options: "RunOptions"
     waivers: "Waivers | None"
     token: str  # identifies the run configuration: one Runner per worker per configuration
+    lang: str = "zh"  # the language the outputs are rendered in (render_task)
 
 
 _RUNNERS: dict[str, "Runner"] = {}
@@ -115,6 +115,13 @@ def check_task(task: Task) -> "SubmissionResult":
         runner = _RUNNERS[task.token] = Runner(task.options, task.waivers)
     result = runner.run(Path(task.path))
     return relabel(result, task.path, task.name)
+
+
+def render_task(task: Task) -> "Rendered":
+    """:func:`check_task`, then the result rendered for the outputs here in the worker: the
+    parent only stores and concatenates (see :mod:`checker.report.parts`)."""
+    from ..journal import render
+    return render(check_task(task), task.waivers, task.lang)
 
 
 def relabel(result: "SubmissionResult", real: str, shown: str) -> "SubmissionResult":
@@ -146,7 +153,7 @@ class Progress:
         self.tty = bool(getattr(stream, "isatty", None) and stream.isatty())
         self.done = 0
 
-    def update(self, result: "SubmissionResult") -> None:
+    def update(self, result: "SubmissionResult | Rendered") -> None:
         self.done += 1
         if self.tty:
             width = 28
@@ -160,12 +167,14 @@ class Progress:
         self.stream.flush()
 
 
-def status_text(r: "SubmissionResult", lang: str) -> str:
+def status_text(r: "SubmissionResult | Rendered", lang: str) -> str:
+    from ..journal import Rendered
     if r.status == "checked":
-        n = sum(1 for f in r.findings if f.outcome == "violated")
+        n = r.violated if isinstance(r, Rendered) else sum(1 for f in r.findings if f.outcome == "violated")
         return tr(lang, f"已检查（违反 {n}）", f"checked ({n} violated)")
     if r.status == "invalid":
-        return tr(lang, f"无法使用（{len(r.problems)} 个问题）", f"unusable ({len(r.problems)} problems)")
+        k = r.problems if isinstance(r, Rendered) else len(r.problems)
+        return tr(lang, f"无法使用（{k} 个问题）", f"unusable ({k} problems)")
     return tr(lang, "未能检查", "not checked")
 
 
@@ -197,15 +206,16 @@ def check_into(store: "Store", inputs: list["Input"], options: "RunOptions", wai
     import json
 
     from ..executors import run_dask, run_local
-    from ..journal import input_fingerprint
+    from ..journal import input_fingerprint, render
+    from ..pool import Failed
     entries: list[Entry | None] = [None] * len(inputs)
     prints: list[str] = [""] * len(inputs)
     where: list[int] = []
     for i, inp in enumerate(inputs):
         if inp.refused or inp.path is None:
             # Cheap and not reused: recorded afresh every run.
-            refused = _refused(inp)
-            entries[i] = store.put(inp.name, store.fingerprint("refused"), refused, waivers)
+            refused = render(_refused(inp), waivers, lang)
+            entries[i] = store.put_rendered(inp.name, store.fingerprint("refused"), refused)
             if progress:
                 progress.update(refused)
             continue
@@ -229,16 +239,16 @@ def check_into(store: "Store", inputs: list["Input"], options: "RunOptions", wai
     token = json.dumps([repr(options), waivers.path if waivers else None, len(waivers.items) if waivers else 0])
     # A cluster's workers do not share this process's working folder: give them absolute paths.
     tasks = [Task(inputs[i].name, str(inputs[i].path.resolve() if client is not None else inputs[i].path),  # type: ignore[union-attr]
-                  options, waivers, token) for i in where]
+                  options, waivers, token, lang) for i in where]
     if client is not None:
-        stream = run_dask(tasks, check_task, client=client, timeout=timeout)
+        stream = run_dask(tasks, render_task, client=client, timeout=timeout)
     else:
-        stream = run_local(tasks, check_task, workers=workers, timeout=timeout)
+        stream = run_local(tasks, render_task, workers=workers, timeout=timeout)
     for k, got in stream:
         i = where[k]
         if isinstance(got, Failed):
-            got = _failed(got, inputs[i].name, options)
-        entries[i] = store.put(inputs[i].name, prints[i] or store.fingerprint(f"unread:{i}"), got, waivers)
+            got = render(_failed(got, inputs[i].name, options), waivers, lang)
+        entries[i] = store.put_rendered(inputs[i].name, prints[i] or store.fingerprint(f"unread:{i}"), got)
         if progress:
             progress.update(got)
         del got  # the result lives on disk now
@@ -251,6 +261,7 @@ def check_all(inputs: list["Input"], options: "RunOptions", waivers: "Waivers | 
     """One result per input, in input order, held in memory (``ducha scorecard`` of a few
     submissions; ``ducha batch`` streams through :func:`check_into` instead)."""
     from ..executors import run_local
+    from ..pool import Failed
     from ..run import SubmissionResult
     results: list[SubmissionResult | None] = [None] * len(inputs)
     where: list[int] = []
@@ -318,11 +329,11 @@ def exit_code(entries: list["Entry"], fail_on: str) -> int:
 
 def write_outputs(entries: list["Entry"], store: "Store", report: "CountedReport", out: Path, lang: str,
                   previous: "PreviousRun | None") -> list[Path]:
-    """Stream results.json and findings.csv from the stored results in input order, building
-    the scorecards, quarters and violation blocks on the way; then the workbook and the page.
-    Holds one result at a time (two while diffing a trend pair); every file appears whole."""
+    """Concatenate results.json and findings.csv from the stored pieces in input order, adding
+    up the scorecards and quarters from their counts and setting the violation blocks aside
+    on the way; then the workbook and the page. Holds one result's pieces at a time (two whole
+    results while diffing a trend pair); every file appears whole."""
     import contextlib
-    import json
     import tempfile
 
     from ..model import SCHEMA_VERSION
@@ -332,7 +343,7 @@ def write_outputs(entries: list["Entry"], store: "Store", report: "CountedReport
     from ..report.base import RESULTS_FORMAT
     from ..report.safe import atomic_writer, write_atomic
     from ..report.scorecard import DIMENSIONS, PeriodCells, Scorecard, Tallier, current, period_best
-    from ..report.stream import results_json_chunks
+    from ..report.stream import results_json_frame
     from ..report.trend import compare_pairs, diff, trend_pairs
     from ..report.view import BatchView, stamp_of
     from ..run import SubmissionResult
@@ -356,29 +367,26 @@ def write_outputs(entries: list["Entry"], store: "Store", report: "CountedReport
         rj = stack.enter_context(atomic_writer(out / "results.json"))
         fc = stack.enter_context(atomic_writer(out / "findings.csv"))
         fc.write(csv_writer.head_chunk(lang).encode("utf-8"))
-
-        def texts() -> Iterator[str]:
-            nonlocal blocks
-            for stub, e in zip(stubs, entries):
-                text = store.load_text(e)
-                r = SubmissionResult.from_dict(json.loads(text))
-                yield text
-                fc.write(csv_writer.rows_chunk(r, lang).encode("utf-8"))
-                if id(stub) in counted_ids:
-                    for t in talliers.values():
-                        for f in r.findings:
-                            t.add(f)
-                if id(stub) in rank:
-                    cells.add(r, rank[id(stub)])
-                if r.status in ("invalid", "failed"):
-                    unusable.append(r)
-                block = html_writer.findings_block(r, lang)
-                if block:
-                    fragment.write(block)
-                    blocks += 1
-
-        for chunk in results_json_chunks(head, texts()):
-            rj.write(chunk.encode("utf-8"))
+        before, between, after, empty = (t.encode("utf-8") for t in results_json_frame(head))
+        if not entries:
+            rj.write(empty)
+        for n, (stub, e) in enumerate(zip(stubs, entries)):
+            got = store.pieces(e, lang)
+            rj.write(before if n == 0 else between)
+            rj.write(got.json)
+            fc.write(got.csv)
+            if id(stub) in counted_ids:
+                for by, t in talliers.items():
+                    t.merge(got.tallies[by], got.total)
+            if id(stub) in rank:
+                cells.merge(got.tallies["jurisdiction"], stub.period or "", rank[id(stub)])
+            if e.status in ("invalid", "failed"):
+                unusable.append(store.load(e))
+            if got.html:
+                fragment.write(got.html)
+                blocks += 1
+        if entries:
+            rj.write(after)
         steps = [diff(store.load(entry_of[id(a)]), store.load(entry_of[id(b)])) for a, b in trend_pairs(stubs)]
         if previous is not None:
             steps += [diff(a, store.load(entry_of[id(b)]), previous_run=True)
@@ -402,6 +410,7 @@ def write_outputs(entries: list["Entry"], store: "Store", report: "CountedReport
             for chunk in html_writer.render_view(view, lang):
                 page.write(chunk.encode("utf-8"))
     return [out / name for name in OUTPUTS]
+
 
 def check_options(options: "RunOptions", root: Path) -> None:
     """Judge --pack, --param, --select and --exclude against the packs before any work: a typo

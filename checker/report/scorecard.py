@@ -20,7 +20,9 @@ import csv
 import io
 import json
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from ..finding import Finding
@@ -54,9 +56,17 @@ class Tally:
     waived: int = 0
     error: int = 0
 
-    def add(self, outcome: str) -> None:
+    def add(self, outcome: str, n: int = 1) -> None:
         if outcome in COUNTED:
-            setattr(self, outcome, getattr(self, outcome) + 1)
+            setattr(self, outcome, getattr(self, outcome) + n)
+
+    def counts(self) -> list[int]:
+        return [getattr(self, k) for k in COUNTED]
+
+    def add_counts(self, counts: list[int]) -> None:
+        """Add what :meth:`counts` gave for another tally."""
+        for k, n in zip(COUNTED, counts):
+            setattr(self, k, getattr(self, k) + n)
 
     @property
     def total(self) -> int:
@@ -121,27 +131,42 @@ def current(results: Iterable[SubmissionResult]) -> tuple[list[SubmissionResult]
 _NONE = {"department": ("（未指定牵头单位）", "(no lead unit)"), "section": ("（未分节）", "(no section)")}
 
 
+# What a finding's groups in each dimension depend on, after its outcome (see ``_groups``).
+_FIELDS = {"jurisdiction": ("outcome", "jurisdiction", "jurisdiction_name"), "department": ("outcome", "lead_units"),
+           "obligation": ("outcome", "obligations", "rule", "title_zh", "title_en"),
+           "section": ("outcome", "section", "rule")}
+_KEY = {by: attrgetter(*names) for by, names in _FIELDS.items()}
+
+
 def _groups(by: str, f: Finding) -> list[tuple[str, str, str, Any]]:
     """(key, label zh, label en, sort order) of each group ``f`` counts in."""
+    if by not in _KEY:
+        raise ValueError(f"unknown scorecard dimension {by!r}")
+    return _groups_of(by, _KEY[by](f))
+
+
+def _groups_of(by: str, k: tuple[Any, ...]) -> list[tuple[str, str, str, Any]]:
+    """:func:`_groups` of a finding whose ``_KEY[by]`` is ``k``."""
     if by == "jurisdiction":
-        return [(f.jurisdiction, f.jurisdiction_name or f.jurisdiction, f.jurisdiction_name or f.jurisdiction,
-                 f.jurisdiction)]  # codes nest (450802 ⊂ 450802001): code order is tree order
+        _, code, name = k
+        return [(code, name or code, name or code, code)]  # codes nest (450802 ⊂ 450802001): code order is tree order
     if by == "department":
-        if not f.lead_units:
+        lead_units = k[1]
+        if not lead_units:
             zh, en = _NONE["department"]
             return [("", zh, en, (1, ""))]
-        return [(u, u, u, (0, u)) for u in dict.fromkeys(f.lead_units)]
+        return [(u, u, u, (0, u)) for u in dict.fromkeys(lead_units)]
     if by == "obligation":
         # Rows sort by obligation id; the title shown is that of the rule named like the
         # obligation, else of the first rule implementing it (see ``tally``).
-        return [(o, f.title_zh, f.title_en, (_natural(o), 0 if f.rule == o else 1, _natural(f.rule)))
-                for o in dict.fromkeys(f.obligations)]
-    if by == "section":
-        if not f.section:
-            zh, en = _NONE["section"]
-            return [("", zh, en, (1, []))]
-        return [(f.section, f.section, f.section, (0, _natural(f.rule)))]
-    raise ValueError(f"unknown scorecard dimension {by!r}")
+        _, obligations, rule, title_zh, title_en = k
+        return [(o, title_zh, title_en, (_natural(o), 0 if rule == o else 1, _natural(rule)))
+                for o in dict.fromkeys(obligations)]
+    _, section, rule = k
+    if not section:
+        zh, en = _NONE["section"]
+        return [("", zh, en, (1, []))]
+    return [(section, section, section, (0, _natural(rule)))]
 
 
 class Tallier:
@@ -156,16 +181,53 @@ class Tallier:
     def add(self, f: Finding) -> None:
         self.total.add(f.outcome)
         for key, zh, en, order in _groups(self.by, f):
-            row = self._rows.get(key)
-            if row is None:
-                row = self._rows[key] = Row(key, zh, en, order=order)
-            elif order < row.order:  # the earliest rule gives a section its place, an obligation its title
-                row.order = order
-                row.label_zh, row.label_en = zh, en
-            row.tally.add(f.outcome)
+            self._merge(key, zh, en, order).tally.add(f.outcome)
+
+    def _merge(self, key: str, zh: str, en: str, order: Any) -> Row:
+        row = self._rows.get(key)
+        if row is None:
+            row = self._rows[key] = Row(key, zh, en, order=order)
+        elif order < row.order:  # the earliest rule gives a section its place, an obligation its title
+            row.order = order
+            row.label_zh, row.label_en = zh, en
+        return row
+
+    def add_all(self, findings: Iterable[Finding]) -> None:
+        """``add`` each finding. Findings alike in what this dimension reads (outcome and
+        groups) are counted together first, in the order first seen, which gives the same rows,
+        labels and tallies: a label changes only for a strictly earlier order."""
+        try:
+            alike = Counter(map(_KEY[self.by], findings))
+        except TypeError:  # an unhashable value (lists where tuples belong): one at a time
+            for f in findings:
+                self.add(f)
+            return
+        for k, n in alike.items():
+            self.total.add(k[0], n)
+            for key, zh, en, order in _groups_of(self.by, k):
+                self._merge(key, zh, en, order).tally.add(k[0], n)
+
+    def export(self) -> list[list[Any]]:
+        """The rows so far as plain data, in the order first seen: ``[key, zh, en, order, counts]``
+        (orders are lists, as JSON gives them back; compare only orders exported alike)."""
+        return [[r.key, r.label_zh, r.label_en, _plain(r.order), r.tally.counts()] for r in self._rows.values()]
+
+    def merge(self, rows: list[list[Any]], total: list[int]) -> None:
+        """Add another Tallier's :meth:`export` and ``total.counts()``: the same as adding its
+        findings here (the first of the rows with the lowest order names a row, as in ``add``)."""
+        self.total.add_counts(total)
+        for key, zh, en, order, counts in rows:
+            self._merge(key, zh, en, order).tally.add_counts(counts)
 
     def rows(self) -> list[Row]:
         return sorted(self._rows.values(), key=lambda r: (r.order, r.key))
+
+
+def _plain(order: Any) -> Any:
+    """An order with its tuples as lists (what a JSON round trip gives)."""
+    if isinstance(order, (tuple, list)):
+        return [_plain(x) for x in order]
+    return order
 
 
 def tally(by: str, findings: Iterable[Finding]) -> tuple[list[Row], Tally]:
@@ -213,6 +275,20 @@ class PeriodCells:
                 got = self._rows[key] = (rank, got[1])
             got[1].tally.add(f.outcome)
             self.cells.setdefault((key, period), Tally()).add(f.outcome)
+
+    def merge(self, rows: list[list[Any]], period: str, rank: int) -> None:
+        """:meth:`add` of a submission of ``period`` and ``rank`` whose findings' jurisdiction
+        :meth:`Tallier.export` gave ``rows``: within one submission the first finding naming a
+        jurisdiction labels it, as the Tallier's rows are labelled (their order is the code)."""
+        for key, zh, en, order, counts in rows:
+            got = self._rows.get(key)
+            if got is None:
+                got = self._rows[key] = (rank, Row(key, zh, en, order=order))
+            elif got[0] > rank:
+                got[1].label_zh, got[1].label_en, got[1].order = zh, en, order
+                got = self._rows[key] = (rank, got[1])
+            got[1].tally.add_counts(counts)
+            self.cells.setdefault((key, period), Tally()).add_counts(counts)
 
     def result(self) -> tuple[list[str], list[Row], dict[tuple[str, str], Tally]]:
         periods = sorted({p for _, p in self.cells})

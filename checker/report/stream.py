@@ -13,8 +13,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, TextIO
 
 from ..run import SubmissionResult
-
-_HOLE = "@@ducha-results-here@@"
+from .json import results_json_frame
 
 
 def result_text(d: Mapping[str, Any]) -> str:
@@ -26,21 +25,15 @@ def result_text(d: Mapping[str, Any]) -> str:
 def results_json_chunks(head: Mapping[str, Any], results: Iterable[str]) -> Iterator[str]:
     """``head`` is the document without ``results`` (in its key order); ``results`` the
     results as :func:`result_text` writes them (``SubmissionResult.to_dict()``), in order."""
-    whole = json.dumps({**head, "results": [_HOLE]}, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
-    at = whole.index(json.dumps(_HOLE))
-    before, after = whole[:at], whole[at + len(json.dumps(_HOLE)):]
-    # before ends with '[\n    ', after starts with '\n  ]': the frame of a non-empty list.
+    before, between, after, empty = results_json_frame(head)
     n = 0
     for text in results:
         # JSON escapes every newline inside strings, so each "\n" here is layout: indent it as
         # a member of the list at depth 2 would be.
         text = text.replace("\n", "\n    ")
-        yield (before if n == 0 else ",\n    ") + text
+        yield (before if n == 0 else between) + text
         n += 1
-    if n == 0:
-        yield before.rstrip() + after.lstrip()  # '[]', as json.dumps writes an empty list
-    else:
-        yield after
+    yield empty if n == 0 else after
 
 
 _RESULTS_KEY = '\n  "results": ['  # where ducha's own layout (indent 2) opens the list
