@@ -52,8 +52,18 @@ class Dataset:
         text = self._location_texts.get(ref)
         if text is None:
             table, _, row = ref.partition(":")
-            text = self._location_texts[ref] = str(self.raw.location(table, int(row)))
+            text = self._location_texts[ref] = self._record_text(table, int(row))
         return text
+
+    def _record_text(self, table: str, row: int) -> str:
+        """``str(self.raw.location(table, row))`` without building the frozen Location (a
+        few thousand per county; tests/load/test_samples.py pins the equality for every format)."""
+        raw = self.raw
+        if raw.doc is not None:
+            return f"{raw.file}#/{table}/{row}"
+        sheet = raw.sheets.get(table, table)
+        where = f"[{sheet}]" if sheet else ""
+        return f"{raw.file}{where} 行/row {row + raw.first_rows.get(table, 2)}"
 
     @cached_property
     def jurisdiction(self) -> dict[str, Any]:
@@ -166,8 +176,9 @@ def dataset_from_document(doc: dict[str, Any], file: str = "<memory>") -> Datase
     """Validate and type an in-memory document (as JSON would give it)."""
     import copy
 
-    from .load.jsonyaml import _dates_to_iso
-    raw = RawSubmission(file=file, format="json", header={}, tables={}, doc=_dates_to_iso(copy.deepcopy(doc)))
+    from .load.jsonyaml import _dates_to_iso, clean_texts
+    plain = _dates_to_iso(copy.deepcopy(doc))
+    raw = RawSubmission(file=file, format="json", header={}, tables={}, doc=plain, problems=clean_texts(file, plain))
     return build_dataset(raw)
 
 

@@ -112,20 +112,74 @@ def _duplicates(node: Any, pointer: str = "") -> list[tuple[str, str, str]]:
     return out
 
 
-def _finish(path: Path, fmt: str, doc: Any, repeated_keys: bool = True) -> RawSubmission:
-    """``repeated_keys``: whether the parser may have seen a key twice (False skips the walk)."""
+# A lone UTF-16 surrogate ("\\ud800" in JSON) decodes to a str that cannot be encoded as
+# UTF-8 (pandas, Arrow, every report writer would fail on it).
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD]")
+
+
+def _shown(text: str) -> str:
+    """``text`` with each surrogate written as its escape (``\\ud800``): printable UTF-8."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def clean_texts(file: str, node: Any) -> list[Problem]:
+    """An E-ENCODING problem at every text (value or key) of ``node`` that holds a lone
+    surrogate; each such text is replaced in place by :func:`_shown` of it, so validation
+    can go on and report every other problem in the same run."""
+    problems: list[Problem] = []
+
+    def bad(pointer: str, text: str) -> str:
+        shown = _shown(text)
+        chars = ", ".join(dict.fromkeys(f"U+{ord(c):04X}" for c in _SURROGATE.findall(text)))
+        problems.append(Problem(Location(file, pointer=pointer), "E-ENCODING",
+                                f"文本含有无效的 Unicode 字符（孤立的代理项 {chars}），无法按 UTF-8 保存；请删除或改正",
+                                f"the text contains an invalid Unicode character (a lone surrogate, {chars}) "
+                                "that cannot be stored as UTF-8; remove or correct it", shown[:200]))
+        return shown
+
+    def walk(cur: Any, pointer: str) -> Any:
+        if isinstance(cur, str):
+            return cur if _SURROGATE.search(cur) is None else bad(pointer, cur)
+        if isinstance(cur, dict):
+            items = list(cur.items())
+            if any(isinstance(k, str) and _SURROGATE.search(k) for k, _ in items):
+                cur.clear()  # rebuilt below in the same order with the keys made printable
+                for k, v in items:
+                    key = bad(f"{pointer}/{_escape(_shown(k))}", k) if _SURROGATE.search(k) else k
+                    cur[key] = v
+                items = list(cur.items())
+            for k, v in items:
+                if isinstance(v, (str, dict, list)):
+                    cur[k] = walk(v, f"{pointer}/{_escape(str(k))}")
+        elif isinstance(cur, list):
+            for i, v in enumerate(cur):
+                if isinstance(v, (str, dict, list)):
+                    cur[i] = walk(v, f"{pointer}/{i}")
+        return cur
+
+    walk(node, "")
+    return problems
+
+
+def _finish(path: Path, fmt: str, doc: Any, repeated_keys: bool = True, surrogates: bool = True) -> RawSubmission:
+    """``repeated_keys``: whether the parser may have seen a key twice; ``surrogates``:
+    whether a text may hold a lone surrogate (False skips either walk)."""
     if not isinstance(doc, dict):
         raise _problem(path, "E-STRUCTURE", "顶层必须是对象（键值映射）", "the top level must be an object (a mapping)")
     deep = None if _submission_shaped(doc) else _too_deep(doc, MAX_DEPTH)
     if deep is not None:
         raise _problem(path, "E-DEPTH", f"嵌套层数超过 {MAX_DEPTH}", f"nested deeper than {MAX_DEPTH} levels", deep)
     dups = _duplicates(doc) if repeated_keys else []
+    bad_text = clean_texts(str(path), doc) if surrogates else []
     if dups:
-        raise InputError([Problem(Location(str(path), pointer=f"{ptr}/{_escape(k)}"), "E-DUPLICATE-KEY",
-                                  f"键“{k}”重复出现{where_zh(w)}，只能出现一次",
-                                  f"key {k!r} appears more than once{where_en(w)}", k) for ptr, k, w in dups])
+        dups = [(_shown(ptr), _shown(k), w) for ptr, k, w in dups]
+        raise InputError([*bad_text, *(Problem(Location(str(path), pointer=f"{ptr}/{_escape(k)}"), "E-DUPLICATE-KEY",
+                                               f"键“{k}”重复出现{where_zh(w)}，只能出现一次",
+                                               f"key {k!r} appears more than once{where_en(w)}", k)
+                                       for ptr, k, w in dups)])
     return RawSubmission(file=str(path), format=fmt, header={k: v for k, v in doc.items() if not isinstance(v, list)},
-                         tables={}, doc=doc)
+                         tables={}, doc=doc, problems=bad_text)
 
 
 def where_zh(line: str) -> str:
@@ -193,7 +247,11 @@ def load_json(path: Path, *, max_bytes: int) -> RawSubmission:
         raise _problem(path, "E-JSON", f"JSON 中不允许 {e}", f"{e} is not allowed in JSON") from None
     except ValueError as e:  # e.g. an integer with thousands of digits
         raise _problem(path, "E-JSON", f"JSON 无法解析（{e}）", f"JSON cannot be parsed ({e})") from None
-    return _finish(path, "json", doc, repeated_keys=bool(repeated))
+    # Surrogates come only from \\uD800-\\uDFFF escapes (decoding the bytes refuses them): a
+    # search spares the walk for nearly every file (a one-character search first: ~0.3 ms
+    # for a 4 MB county, ten times faster than searching for the escape).
+    escapes = "\\" in text and _SURROGATE_ESCAPE.search(text) is not None
+    return _finish(path, "json", doc, repeated_keys=bool(repeated), surrogates=escapes)
 
 
 # --------------------------------------------------------------------------- YAML
@@ -397,7 +455,8 @@ def load_yaml(path: Path, *, max_bytes: int) -> RawSubmission:
     except _NotFinite as e:
         raise _problem(path, "E-YAML", "不允许 NaN 或无穷大", "NaN and infinity are not allowed",
                        e.pointer) from None
-    return _finish(path, "yaml", doc)
+    # libyaml refuses a surrogate escape (E-YAML); the walk is the backstop for other escapes.
+    return _finish(path, "yaml", doc, surrogates="\\" in text)
 
 
 def _dates_to_iso(doc: Any) -> Any:

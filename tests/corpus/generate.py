@@ -276,6 +276,13 @@ def json_unknown_refs(path: Path) -> None:
     _text(path, _json_text(doc))
 
 
+def json_lone_surrogate(path: Path) -> None:
+    """A lone UTF-16 surrogate escape (half of an emoji cut off by a careless export): valid
+    JSON syntax, but no character, so not storable as UTF-8."""
+    text = _sub(_json_text(valid()), '"name": "张三"', '"name": "张\\ud800三"')
+    _text(path, _sub(text, '"name": "郁江"', '"name": "郁江\\udc00"'))
+
+
 def json_utf16be_bom(path: Path) -> None:
     """Accepted: UTF-16 with a byte-order mark is detected."""
     path.write_bytes(codecs.BOM_UTF16_BE + _json_text(valid()).encode("utf-16-be"))
@@ -567,6 +574,22 @@ def csv_damaged_parquet(path: Path) -> None:
     (path / "巡河记录.parquet").write_bytes(b"PAR1" + csv_bytes(patrols, encoding="utf-8") + b"PAR1")
 
 
+def csv_parquet_bad_utf8(path: Path) -> None:
+    """A Parquet text column whose bytes are not UTF-8 (Parquet does not enforce it): once a
+    crash in pandas (exit 3)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    book = workbook()
+    patrols = book.pop("巡河记录")
+    csv_package(path, book)
+    columns = {name: [row[i] for row in patrols[1:]] for i, name in enumerate(patrols[0])}
+    ids = [str(v).encode("utf-8") for v in columns["编号"]]
+    ids[1] = b"P-\xed\xa0\x80"  # a UTF-16 surrogate written as UTF-8 bytes
+    table = pa.table({name: pa.array(ids, pa.binary()).view(pa.string()) if name == "编号" else pa.array(values)
+                      for name, values in columns.items()})
+    pq.write_table(table, path / "巡河记录.parquet")
+
+
 # --------------------------------------------------------------------------- zip archives (via collect)
 
 def _submission_json() -> bytes:
@@ -614,6 +637,7 @@ CASES: dict[str, Callable[[Path], None]] = {
     "json-duplicate-ids.json": json_duplicate_ids,
     "json-unknown-refs.json": json_unknown_refs,
     "json-utf16be-bom.json": json_utf16be_bom,
+    "json-lone-surrogate.json": json_lone_surrogate,
     "yaml-truncated.yaml": yaml_truncated,
     "yaml-tab-indent.yaml": yaml_tab_indent,
     "yaml-python-object.yaml": yaml_python_object,
@@ -657,6 +681,7 @@ CASES: dict[str, Callable[[Path], None]] = {
     "csv-empty-header": csv_empty_header,
     "csv-empty-folder": csv_empty_folder,
     "csv-damaged-parquet": csv_damaged_parquet,
+    "csv-parquet-bad-utf8": csv_parquet_bad_utf8,
     "zip-dotdot.zip": zip_dotdot,
     "zip-absolute.zip": zip_absolute,
     "zip-symlink.zip": zip_symlink,

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from checker.dataset import dataset_from_document
+from checker.errors import InputError
 from checker.load import load_path
 
 from .helpers import load, mini, problems
@@ -141,3 +143,48 @@ def test_missing_file_and_unknown_suffix(tmp_path: Path) -> None:
     odd = tmp_path / "s.xls"
     odd.write_bytes(b"x")
     assert problems(odd) == [("E-FORMAT", "s.xls")]
+
+
+def test_lone_surrogates_are_located_problems_with_the_others(tmp_path: Path) -> None:
+    """A "\\ud800" escape is valid JSON syntax but no character: once a crash in pandas (exit 3)."""
+    doc = mini()
+    doc["chiefs"][0]["name"] = "张\ud800"
+    doc["chiefs"][1]["n\udfffote"] = "x"  # in a key too
+    doc["patrols"][0]["duration_min"] = -5  # an ordinary problem, reported in the same run
+    p = tmp_path / "s.json"
+    p.write_text(json.dumps(doc), encoding="ascii")  # ASCII escapes: the only way to write one
+    assert problems(p) == [("E-ENCODING", "s.json#/chiefs/0/name"),
+                           ("E-ENCODING", "s.json#/chiefs/1/n\\udfffote"),
+                           ("E-UNKNOWN-FIELD", "s.json#/chiefs/1/n\\udfffote"),
+                           ("E-RANGE", "s.json#/patrols/0/duration_min")]
+    with pytest.raises(InputError) as e:
+        dataset_from_document(doc)
+    assert [(q.code, q.location.pointer) for q in e.value.problems][:2] == [
+        ("E-ENCODING", "/chiefs/0/name"), ("E-ENCODING", "/chiefs/1/n\\udfffote")]
+    for q in e.value.problems:  # every problem prints as UTF-8
+        (q.message_zh + q.message_en + str(q.location) + (q.value or "")).encode("utf-8")
+
+
+def test_a_valid_surrogate_pair_is_one_character(tmp_path: Path) -> None:
+    doc = mini()
+    doc["chiefs"][0]["name"] = "张\U0001F600"
+    p = tmp_path / "s.json"
+    p.write_text(json.dumps(doc), encoding="ascii")
+    assert "\\ud83d\\ude00" in p.read_text(encoding="ascii")
+    assert load(p).tables["chiefs"]["name"].tolist()[0] == "张\U0001F600"
+
+
+def test_yaml_surrogate_escape_is_a_syntax_problem(tmp_path: Path) -> None:
+    p = tmp_path / "s.yaml"
+    text = yaml.safe_dump(mini(), allow_unicode=True)
+    assert "name: 张三" in text
+    p.write_text(text.replace("name: 张三", 'name: "张\\ud800"'), encoding="utf-8")
+    assert [code for code, _ in problems(p)] == ["E-YAML"]
+
+
+def test_an_escaped_backslash_before_ud800_is_plain_text(tmp_path: Path) -> None:
+    doc = mini()
+    doc["chiefs"][0]["name"] = "张\\ud800"  # a backslash, then the letters "ud800"
+    p = _json(tmp_path, doc)
+    assert "\\\\ud800" in p.read_text(encoding="utf-8")
+    assert load(p).tables["chiefs"]["name"].tolist()[0] == "张\\ud800"

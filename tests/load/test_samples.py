@@ -67,3 +67,13 @@ def test_committed_samples_are_what_generate_writes(tmp_path: Path) -> None:
             f"samples/formats/{rel} is out of date: run .venv/bin/python samples/formats/generate.py")
         if p.suffix == ".xlsx" or p.name.endswith("-csv-en"):
             assert load(FORMATS / rel).to_submission() == load(p).to_submission(), f"samples/formats/{rel} is stale"
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (FORMATS / "guigang-river-chief").iterdir()))
+def test_location_text_is_the_printed_location(name: str) -> None:
+    """Dataset.location_text formats evidence places without building a Location: it must
+    print exactly what the Location prints, in every input format."""
+    ds = load(FORMATS / "guigang-river-chief" / name)
+    refs = [(t, i) for t, frame in ds.tables.items() for i in range(len(frame))]
+    assert refs
+    assert [ds.location_text(f"{t}:{i}") for t, i in refs] == [str(ds.raw.location(t, i)) for t, i in refs]
