@@ -62,6 +62,7 @@ def test_twice_in_one_process(baseline: list[Finding]) -> None:
 def test_session_size_does_not_change_anything(baseline: list[Finding], target: int,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(facts, "SESSION_TARGET", target)
+    monkeypatch.setattr(facts, "MATCH_TARGET", target)
     assert _text(_findings()) == _text(baseline)
 
 

@@ -476,11 +476,11 @@ def evidence_refs(table: str, frame: pd.DataFrame) -> list[str]:
     return [f"{table}:{r}" for r in frame["_row"]]
 
 
-def frame_of(columns: dict[str, list[Any]]) -> pd.DataFrame:
+def frame_of(columns: dict[str, Any]) -> pd.DataFrame:
     """A frame from whole columns: the columns and dtypes ``pd.DataFrame(records, columns=...)``
     gives for records holding these values, without its per-record cost. With no rows the
     columns are ``object``, as that gave them."""
-    if not next(iter(columns.values()), []):
+    if not len(next(iter(columns.values()), [])):
         return pd.DataFrame([], columns=list(columns))
     return pd.DataFrame(columns)
 

@@ -177,17 +177,27 @@ def _per_period(ctx: Context, spec: CardinalitySpec, subjects: pd.DataFrame, ske
         num_parts.append(np.where(hit, cnt[at] if len(vals) else 0, 0))
         due_parts.append(ends[c])
         label_parts.append(np.array([lb for _, _, lb in sp], dtype=object)[c])
+    # Whole numpy columns (int64, and str labels in an object array): the frame pandas builds
+    # from the equivalent Python lists, without inferring 23,500 values per column (~16 ms).
+    cols: dict[str, Any]
     if pos_parts:
         pos_all = np.concatenate(pos_parts)
         order = np.argsort(pos_all, kind="stable")
-        index = np.asarray(subjects.index.tolist(), dtype=object)
-        subs: list[Any] = index[pos_all[order]].tolist()
-        nums: list[int] = np.concatenate(num_parts)[order].tolist()
-        dues: list[int] = np.concatenate(due_parts)[order].tolist()
-        parts: list[str] = np.concatenate(label_parts)[order].tolist()
+        n_x = len(pos_all)
+        cols = {"sub": subjects.index.to_numpy()[pos_all[order]], "num": np.concatenate(num_parts)[order],
+                "due": np.concatenate(due_parts)[order], "part": np.concatenate(label_parts)[order],
+                **{b: _filled(v, n_x) for b, v in bounds.items()}}
     else:
-        subs, nums, dues, parts = [], [], [], []
+        cols = {"sub": [], "num": [], "due": [], "part": [], **{b: [] for b in bounds}}
     idle: dict[int, str] = {int(i): "not_configured"  # no period kind for this subject's level
                             for i, kind in zip(subjects.index.tolist(), kinds) if kind is None}
-    x = frame_of({"sub": subs, "num": nums, "due": dues, "part": parts, **{b: [v] * len(subs) for b, v in bounds.items()}})
+    x = frame_of(cols)
     return Plan("test", subjects, x, checks=CHECKS, test_fields=("num", *bounds), idle=idle, idle_reason="no_periods")
+
+
+def _filled(v: Any, n: int) -> Any:
+    """``[v] * n`` as a column: an int64 array for an int64 value (the dtype the list gives),
+    else the list itself."""
+    if type(v) is int and -(1 << 63) <= v < (1 << 63):
+        return np.full(n, v, dtype=np.int64)
+    return [v] * n

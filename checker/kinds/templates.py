@@ -28,23 +28,25 @@ def guard(rid: str) -> dict[str, Any]:
     return {"e": {"t": "e", "r": rid}}
 
 
-def _x(rid: str) -> dict[str, Any]:
-    return {"x": {"$and": [{"t": "x"}, {"r": rid}]}}
+# Expectation and evidence facts carry no rule id: a ruleset holds one rule's engine rules
+# only, and each property costs the engine ~0.85 µs a fact. The guard keeps its ``r``.
+def _x() -> dict[str, Any]:
+    return {"x": {"t": "x"}}
 
 
 def match_rules(rid: str) -> dict[str, dict[str, Any]]:
     def y(extra: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return [{"t": "y"}, {"r": rid}, {"key": {"x": "key"}}, {"$gte": {"day": {"x": "lo"}}}, *extra, K]
+        return [{"t": "y"}, {"key": {"x": "key"}}, {"$gte": {"day": {"x": "lo"}}}, *extra, K]
     return {
-        f"{rid}|ok": {"all": [guard(rid), _x(rid), {"y": {"$and": y([{"ok": 1}, {"$lte": {"day": {"x": "due"}}}])}}]},
-        f"{rid}|late": {"all": [guard(rid), _x(rid), {"y": {"$and": y([{"ok": 1}, {"$gt": {"day": {"x": "due"}}}])}}]},
-        f"{rid}|other": {"all": [guard(rid), _x(rid), {"y": {"$and": y([{"ok": 0}])}}]},
-        f"{rid}|none": {"all": [guard(rid), _x(rid), {"y$not": {"$and": y([{"ok": 1}])}}]},
+        f"{rid}|ok": {"all": [guard(rid), _x(), {"y": {"$and": y([{"ok": 1}, {"$lte": {"day": {"x": "due"}}}])}}]},
+        f"{rid}|late": {"all": [guard(rid), _x(), {"y": {"$and": y([{"ok": 1}, {"$gt": {"day": {"x": "due"}}}])}}]},
+        f"{rid}|other": {"all": [guard(rid), _x(), {"y": {"$and": y([{"ok": 0}])}}]},
+        f"{rid}|none": {"all": [guard(rid), _x(), {"y$not": {"$and": y([{"ok": 1}])}}]},
     }
 
 
 def test_rules(rid: str, checks: list[Check]) -> dict[str, dict[str, Any]]:
-    rules = {f"{rid}|seen": {"all": [guard(rid), _x(rid)]}}
+    rules = {f"{rid}|seen": {"all": [guard(rid), _x()]}}
     for i, check in enumerate(checks):
-        rules[f"{rid}|{check.tag}#{i}"] = {"all": [guard(rid), {"x": {"$and": [{"t": "x"}, {"r": rid}, *check.terms]}}]}
+        rules[f"{rid}|{check.tag}#{i}"] = {"all": [guard(rid), {"x": {"$and": [{"t": "x"}, *check.terms]}}]}
     return rules
