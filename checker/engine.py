@@ -18,8 +18,7 @@ import itertools
 import json
 import math
 import os
-from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Iterable, NamedTuple
 
 import durable_rules_engine as _dre
 
@@ -253,8 +252,9 @@ def independent_facts(rules: dict[str, dict[str, Any]]) -> bool:
 
 # --------------------------------------------------------------------------- the ruleset
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):
+    """One match: the engine rule's name and its frame (alias → fact). A tuple, not a frozen
+    dataclass: a county has tens of thousands, and the dataclass's __init__ cost twice as much."""
     rule: str
     frame: dict[str, dict[str, Any]]
 

@@ -35,19 +35,32 @@ def parse_param_value(text: str) -> Any:
         return text
 
 
+_frozen_depth = 0  # how many gc_frozen blocks of ours are open
+
+
 @contextmanager
-def _gc_frozen() -> Iterator[None]:
-    """Keep the objects that exist before an evaluation (the dataset, the pack, the libraries')
-    out of the cyclic collector's passes while it runs: they outlive it, and rescanning them at
-    every full pass cost a fifth of the evaluation's CPU. Collection itself goes on as usual."""
-    if gc.get_freeze_count():  # someone else manages the permanent generation: leave it alone
+def gc_frozen() -> Iterator[None]:
+    """Keep the objects that exist before a check (the dataset, the pack, the libraries') out of
+    the cyclic collector's passes while it runs: they outlive it, and rescanning them at every
+    full pass cost a fifth of the evaluation's CPU. Collection itself goes on as usual.
+
+    Nestable: an inner block freezes what was made since the outer one began (the loaded
+    dataset) and the outermost block unfreezes everything, so nothing stays frozen for good."""
+    global _frozen_depth
+    if not _frozen_depth and gc.get_freeze_count():  # someone else manages the permanent generation
         yield
         return
     gc.freeze()
+    _frozen_depth += 1
     try:
         yield
     finally:
-        gc.unfreeze()
+        _frozen_depth -= 1
+        if not _frozen_depth:
+            gc.unfreeze()
+
+
+_gc_frozen = gc_frozen
 
 
 @dataclass
@@ -121,7 +134,7 @@ class Evaluator:
     def evaluate(self, ds: Dataset, as_of: date | None = None) -> list[Finding]:
         when = as_of or ds.header.as_of
         findings: list[Finding] = []
-        with _gc_frozen():
+        with gc_frozen():
             for rule in self.pack.rules:
                 findings.extend(self.evaluate_rule(ds, rule, when))
         return sorted(findings, key=sort_key)

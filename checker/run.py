@@ -176,7 +176,9 @@ class Runner:
         shown = str(path)
         p = Path(path)
         try:
-            return self._run(p, shown)
+            from .evaluate import gc_frozen  # what exists before loading stays out of the collector's full passes
+            with gc_frozen():
+                return self._run(p, shown)
         except MemoryError:
             raise
         except Exception as e:  # a bug in ducha on this input: record it, keep checking the rest

@@ -6,7 +6,7 @@ import weakref
 
 import pytest
 
-from checker.evaluate import _gc_frozen
+from checker.evaluate import _gc_frozen, gc_frozen
 
 
 class _Node:
@@ -47,3 +47,19 @@ def test_the_freeze_is_undone_when_evaluation_fails() -> None:
         with _gc_frozen():
             raise RuntimeError("a rule broke")
     assert gc.get_freeze_count() == 0
+
+
+def test_nested_blocks_freeze_what_came_between_and_the_outer_one_releases_all() -> None:
+    """Runner.run wraps load + evaluation; the evaluation's own block freezes the loaded dataset."""
+    assert gc.get_freeze_count() == 0
+    with gc_frozen():
+        outer = gc.get_freeze_count()
+        loaded = [_Node() for _ in range(100)]  # made after the outer freeze (a loaded dataset)
+        with gc_frozen():
+            assert gc.get_freeze_count() >= outer + len(loaded)
+        assert gc.get_freeze_count() >= outer + len(loaded), "only the outermost block unfreezes"
+        kept = weakref.ref(loaded[0])
+    assert gc.get_freeze_count() == 0
+    del loaded
+    gc.collect()
+    assert kept() is None, "nothing stays frozen for good"
