@@ -181,6 +181,7 @@ def build_report(files: list[Path], o: CheckOptions) -> "Report":
 
 
 def check(files: list[Path], o: CheckOptions) -> int:
+    from ..evaluate import gc_frozen
     from ..report import get_writer
     from ..report.base import RenderOptions, summary_line
     from .crash import internal_error_lines
@@ -192,9 +193,12 @@ def check(files: list[Path], o: CheckOptions) -> int:
                              f"{name!r} is a binary format; write it to a file: --format {name}:PATH")
     report = build_report(files, o)
     rendered = []
-    for name, writer, path in writers:
-        colour = name == "text" and path is None and use_color(o.color, sys.stdout)
-        rendered.append((writer.render(report, RenderOptions(lang=o.lang, show=o.show, color=colour)), path))
+    # The report's findings outlive rendering: kept out of the collector's passes, which the
+    # writers' many small objects (junit's elements) would otherwise trigger over and over.
+    with gc_frozen():
+        for name, writer, path in writers:
+            colour = name == "text" and path is None and use_color(o.color, sys.stdout)
+            rendered.append((writer.render(report, RenderOptions(lang=o.lang, show=o.show, color=colour)), path))
     for text, path in rendered:  # all rendered first: a failing writer leaves no half-written set
         write_output(text, path)
     if not any(name in ("text", "github") and path is None for name, path in o.outputs):

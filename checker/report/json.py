@@ -188,11 +188,12 @@ def _templates(nl: str) -> tuple[str, str, str]:
 _TEMPLATES: dict[str, tuple[str, str, str]] = {}
 
 
-def finding_json(f: Finding, nl: str, runs: dict[Any, str] | None = None) -> str:
+def finding_json(f: Finding, nl: str, runs: dict[Any, str] | None = None, fingerprint: str | None = None) -> str:
     """``json.dumps(f.to_dict(), ensure_ascii=False, indent=2)`` with every newline written as
     ``nl`` (the finding nested in a larger document), several times faster than the pure-Python
     indenting encoder: fields escaped by the C escaper into templates, the runs of fields that
-    repeat remembered in ``runs`` (one dict per ``nl``; the text depends only on the values)."""
+    repeat remembered in ``runs`` (one dict per ``nl``; the text depends only on the values);
+    ``fingerprint``, ``f.fingerprint`` when the caller has it (a hash: worth computing once)."""
     tpl = _TEMPLATES.get(nl)
     if tpl is None:
         tpl = _TEMPLATES[nl] = _templates(nl)
@@ -220,14 +221,15 @@ def finding_json(f: Finding, nl: str, runs: dict[Any, str] | None = None) -> str
         return whole % (head, enc(f.subject_id), enc(f.subject_name), enc(f.jurisdiction), enc(f.jurisdiction_name),
                         enc(f.period), enc(f.as_of), _opt(f.expected), _opt(f.actual), _opt(f.due), days,
                         _list(f.parts, k), rule, enc(f.message_zh), enc(f.message_en), _list(f.evidence, k), "null",
-                        f.fingerprint)
+                        f.fingerprint if fingerprint is None else fingerprint)
     except (_Unusual, TypeError):  # a waiver, or a value of another type: exactly what json.dumps writes
         return dumps_indented(f.to_dict()).replace("\n", nl)
 
 
-def result_json(r: SubmissionResult, pad: str = "") -> str:
+def result_json(r: SubmissionResult, pad: str = "", fingerprints: list[str] | None = None) -> str:
     """``json.dumps(r.to_dict(), ensure_ascii=False, indent=2)`` with ``pad`` after every
-    newline: the result as it sits in ``results.json`` (``pad`` four spaces) or alone."""
+    newline: the result as it sits in ``results.json`` (``pad`` four spaces) or alone;
+    ``fingerprints``, the findings' fingerprints when the caller has them."""
     from dataclasses import replace
     head = dumps_indented(replace(r, findings=()).to_dict())
     if pad:
@@ -240,6 +242,9 @@ def result_json(r: SubmissionResult, pad: str = "") -> str:
     at = head.index(empty)
     nl = "\n" + pad + "    "
     runs: dict[Any, str] = {}
-    body = ("," + nl).join([finding_json(f, nl, runs) for f in r.findings])
+    if fingerprints is None:
+        body = ("," + nl).join([finding_json(f, nl, runs) for f in r.findings])
+    else:
+        body = ("," + nl).join([finding_json(f, nl, runs, fp) for f, fp in zip(r.findings, fingerprints, strict=True)])
     # One join: a county's findings are megabytes of text, each "+" would copy them again.
     return "".join((head[:at], "\n", pad, '  "findings": [', nl, body, "\n", pad, "  ]", head[at + len(empty):]))

@@ -50,50 +50,72 @@ def _compose(path: str, mtime: float) -> Any:
 class _JsonIndex:
     """Where each value of a JSON text starts, found container by container on demand: the
     children of a container are skipped over with the C scanner, so finding 200 records among
-    30,000 costs one pass over their array, not one per record."""
+    30,000 costs one pass over their array, not one per record. A container is scanned only as
+    far as the child asked for (a county's patrols, the last and largest table, are rarely
+    needed, and skipping them decodes them)."""
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.newlines = [m.start() for m in re.finditer("\n", text)]
-        self.kids: dict[int, list[int] | dict[str, int]] = {}
+        self.kids: dict[int, _Kids] = {}
         self.scan = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # C scanner, not in the stubs
 
     def line(self, tokens: list[str]) -> int | None:
-        pos = _WS.match(self.text, 0).end()  # type: ignore[union-attr]  # the pattern matches ""
+        pos: int = _WS.match(self.text, 0).end()  # type: ignore[union-attr]  # the pattern matches ""
         for token in tokens:
             kids = self.kids.get(pos)
             if kids is None:
-                kids = self.kids[pos] = self._children(pos)
-            if isinstance(kids, list):
-                if not token.isdigit() or int(token) >= len(kids):
-                    return None
-                pos = kids[int(token)]
-            elif token in kids:
-                pos = kids[token]
-            else:
+                kids = self.kids[pos] = _Kids(self.text, pos)
+            found = kids.find(token, self.scan)
+            if found is None:
                 return None
+            pos = found
         return bisect.bisect_left(self.newlines, pos) + 1
 
-    def _children(self, pos: int) -> list[int] | dict[str, int]:
-        text, ws, opener = self.text, _WS, self.text[pos:pos + 1]
-        if opener not in ("{", "["):
-            return []  # a scalar has no children: any token below it finds nothing
-        out_list: list[int] = []
-        out_map: dict[str, int] = {}
-        i = ws.match(text, pos + 1).end()  # type: ignore[union-attr]
-        closer = "}" if opener == "{" else "]"
-        while text[i] != closer:
-            if opener == "{":
-                key, i = json.decoder.scanstring(text, i + 1)  # type: ignore[attr-defined]
-                i = ws.match(text, ws.match(text, i).end() + 1).end()  # type: ignore[union-attr]  # past ':'
-                out_map.setdefault(key, i)  # the loader refuses duplicate keys; the first one wins here
-            else:
-                out_list.append(i)
-            _, i = self.scan(text, i)
-            i = ws.match(text, i).end()  # type: ignore[union-attr]
-            if text[i] == ",":
-                i = ws.match(text, i + 1).end()  # type: ignore[union-attr]
-        return out_map if opener == "{" else out_list
+
+class _Kids:
+    """The children of the value at ``pos`` found so far, and where their scan stopped."""
+
+    def __init__(self, text: str, pos: int) -> None:
+        self.text = text
+        self.opener = text[pos:pos + 1]
+        self.items: list[int] | dict[str, int] = {} if self.opener == "{" else []
+        self.done = self.opener not in ("{", "[")  # a scalar has no children: any token below it finds nothing
+        self.at = pos if self.done else _WS.match(text, pos + 1).end()  # type: ignore[union-attr]
+
+    def find(self, token: str, scan: Any) -> int | None:
+        items = self.items
+        if isinstance(items, list):
+            if not token.isdigit():
+                return None
+            n = int(token)
+            while len(items) <= n and not self.done:
+                self._next(scan)
+            return items[n] if n < len(items) else None
+        while token not in items and not self.done:
+            self._next(scan)
+        return items.get(token)
+
+    def _next(self, scan: Any) -> None:
+        text, ws, i = self.text, _WS, self.at
+        if text[i] == ("}" if self.opener == "{" else "]"):
+            self.done = True
+            return
+        key = None
+        if isinstance(self.items, dict):
+            key, i = json.decoder.scanstring(text, i + 1)  # type: ignore[attr-defined]
+            i = ws.match(text, ws.match(text, i).end() + 1).end()  # type: ignore[union-attr]  # past ':'
+        start = i
+        _, i = scan(text, i)
+        i = ws.match(text, i).end()  # type: ignore[union-attr]
+        if text[i] == ",":
+            i = ws.match(text, i + 1).end()  # type: ignore[union-attr]
+        # Recorded only once the child is read through: a text that fails to scan stays as it was.
+        if isinstance(self.items, dict):
+            self.items.setdefault(key, start)  # type: ignore[arg-type]  # the loader refuses duplicate keys; the first one wins here
+        else:
+            self.items.append(start)
+        self.at = i
 
 
 @lru_cache(maxsize=16)

@@ -44,8 +44,9 @@ def pieces(r: SubmissionResult, lang: str) -> Pieces:
         t.add_all(r.findings)
         tallies[by] = t.export()
         total = t.total.counts()
-    return Pieces(lang=lang, json=result_json(r, RESULT_PAD).encode("utf-8"),
-                  csv=csv_writer.rows_chunk(r, lang).encode("utf-8"), html=findings_block(r, lang),
+    fps = [f.fingerprint for f in r.findings]  # a hash each: computed once for both texts
+    return Pieces(lang=lang, json=result_json(r, RESULT_PAD, fps).encode("utf-8"),
+                  csv=csv_writer.rows_chunk(r, lang, fps).encode("utf-8"), html=findings_block(r, lang),
                   tallies=tallies, total=total)
 
 

@@ -71,17 +71,20 @@ def _pointers(v: object, prefix: str = "") -> list[str]:
 
 
 @given(doc=st.dictionaries(texts, json_values, max_size=5), indent=st.sampled_from([None, 0, 1, 2, 4]),
-       ascii_only=st.booleans())
+       ascii_only=st.booleans(), backwards=st.booleans())
 def test_json_pointer_lines_agree_with_a_yaml_composition_of_the_same_text(
-        tmp_path_factory: pytest.TempPathFactory, doc: dict[str, object], indent: int | None, ascii_only: bool) -> None:
-    """The JSON index (the C scanner, container by container) finds the line YAML's composer
-    finds, for every pointer of the document and some that lead nowhere."""
+        tmp_path_factory: pytest.TempPathFactory, doc: dict[str, object], indent: int | None, ascii_only: bool,
+        backwards: bool) -> None:
+    """The JSON index (the C scanner, container by container, each only as far as asked) finds
+    the line YAML's composer finds, for every pointer of the document and some that lead
+    nowhere, asked in document order or backwards (a container's scan resumed or done at once)."""
     import yaml
     text = json.dumps(doc, indent=indent, ensure_ascii=ascii_only)
     path = tmp_path_factory.mktemp("j") / "doc.json"
     path.write_text(text, encoding="utf-8")
     root = yaml.compose(text, Loader=yaml.SafeLoader)
-    for pointer in _pointers(doc):
+    pointers = _pointers(doc)
+    for pointer in reversed(pointers) if backwards else pointers:
         node = root
         for token in [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]] if pointer else []:
             if isinstance(node, yaml.MappingNode):
