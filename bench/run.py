@@ -445,8 +445,11 @@ def machine() -> dict[str, Any]:
             versions[pkg] = metadata.version(pkg)
         except metadata.PackageNotFoundError:
             versions[pkg] = None
+    # Python settings that change a cold start: without bytecode caching every cold
+    # ``ducha check`` compiles ducha's modules again.
+    env = {k: os.environ[k] for k in ("PYTHONDONTWRITEBYTECODE", "PYTHONOPTIMIZE", "PYTHONHASHSEED") if k in os.environ}
     return {"cpu": model, "cores": os.cpu_count(), "memory_gib": mem, "system": platform.platform(),
-            "python": platform.python_version(), "packages": versions}
+            "python": platform.python_version(), "packages": versions, "environment": env}
 
 
 def _secs(x: float) -> str:
