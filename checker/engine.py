@@ -18,7 +18,7 @@ import itertools
 import json
 import math
 import os
-from typing import Any, Iterable, NamedTuple
+from typing import Any, Container, Iterable, NamedTuple
 
 import durable_rules_engine as _dre
 
@@ -62,16 +62,22 @@ _ID_KEYS: list[str] = []
 _ID_AT: dict[int, int] = {}
 
 
+def _key(i: int, taken: Container[int]) -> tuple[str, int]:
+    """The id of fact ``i`` and its hash: ``f{i}``, re-keyed ``f{i}~1``, ``~2``… past ``taken``."""
+    base = f"f{i}"
+    key, k = base, 0
+    h = fnv1a32(key)
+    while h in taken:
+        k += 1
+        key = f"{base}~{k}"
+        h = fnv1a32(key)
+    return key, h
+
+
 def _extend_ids(n: int) -> None:
     while len(_ID_KEYS) < n:
         i = len(_ID_KEYS)
-        base = f"f{i}"
-        key, k = base, 0
-        h = fnv1a32(key)
-        while h in _ID_AT:
-            k += 1
-            key = f"{base}~{k}"
-            h = fnv1a32(key)
+        key, h = _key(i, _ID_AT)
         _ID_AT[h] = i
         _ID_KEYS.append(key)
 
@@ -95,13 +101,7 @@ def assign_ids(facts: list[dict[str, Any]], sid: str) -> None:
         return
     used = set(sids)
     for i, fact in enumerate(facts):
-        base = f"f{i}"
-        key, n = base, 0
-        h = fnv1a32(key)
-        while h in used:
-            n += 1
-            key = f"{base}~{n}"
-            h = fnv1a32(key)
+        key, h = _key(i, used)
         used.add(h)
         fact["id"] = key
 

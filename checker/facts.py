@@ -14,7 +14,7 @@ from typing import Any, Iterator
 import numpy as np
 import pandas as pd
 
-from .kinds.base import Plan
+from .kinds.base import Plan, column_values
 
 SESSION_TARGET = 2_000
 # Join (match) sessions are kept smaller: the engine's cost to assert a fact grows with the
@@ -43,15 +43,11 @@ def _clean(v: Any) -> Any:
     return v
 
 
-def _column(frame: pd.DataFrame, name: str) -> list[Any]:
-    return frame[name].to_numpy(dtype=object).tolist()
-
-
 def _x_facts(plan: Plan, x: pd.DataFrame) -> list[dict[str, Any]]:
     """One fact per row of ``x`` (``xi``: its position), in row order."""
     cols = ["key", "lo", "due"] if plan.template == "match" else list(plan.test_fields)
     # Whole columns as Python values (what to_dict("records") gives, without its per-row cost).
-    values = [_column(x, c) for c in cols]
+    values = [column_values(x, c) for c in cols]
     if cols and all(type(v) is str or type(v) is int for col in values for v in col):
         # The common case (strings and ints only): nothing to clean or leave out.
         if len(cols) == 3:
@@ -78,7 +74,7 @@ def _x_facts(plan: Plan, x: pd.DataFrame) -> list[dict[str, Any]]:
 def _y_facts(y: pd.DataFrame) -> list[dict[str, Any]]:
     """One fact per row of ``y`` (``yi``: its position), in row order."""
     return [{"t": "y", "yi": i, "key": str(k), "day": int(d), "ok": int(o)}
-            for i, (k, d, o) in enumerate(zip(_column(y, "key"), _column(y, "day"), _column(y, "ok")))]
+            for i, (k, d, o) in enumerate(zip(column_values(y, "key"), column_values(y, "day"), column_values(y, "ok")))]
 
 
 def sessions(rid: str, plan: Plan) -> Iterator[Session]:
@@ -97,7 +93,7 @@ def sessions(rid: str, plan: Plan) -> Iterator[Session]:
         yield Session(xf + yf, {"t": "e", "r": rid})
         return
     if plan.template == "match":
-        xb, yb = _bucket(_column(x, "key"), n), _bucket(_column(y, "key"), n)
+        xb, yb = _bucket(column_values(x, "key"), n), _bucket(column_values(y, "key"), n)
     else:
         xb, yb = [i % n for i in range(len(x))], []
     xs: list[list[dict[str, Any]]] = [[] for _ in range(n)]

@@ -17,13 +17,12 @@ from collections import defaultdict
 from functools import lru_cache
 from typing import Any, Final, Optional
 
-import numpy as np
 import pandas as pd
 
 from .dates import from_day
 from .engine import Match
 from .finding import Finding, reason_text
-from .kinds.base import Context, Plan
+from .kinds.base import column_values, Context, Plan
 
 NOT_APPLICABLE_TAGS = {"no_entry", "no_baseline"}
 RANK = {"error": 0, "violated": 1, "pending": 2, "passed": 3, "not_applicable": 4}
@@ -58,19 +57,6 @@ _DAY: Final = 5
 _NO_EV: list[str] = []  # shared by every verdict without evidence (read only, never extended)
 
 
-def _column(frame: pd.DataFrame, name: str) -> list[Any]:
-    """A column as plain Python values, as a row of the frame (``frame.loc[i]``) holds them."""
-    i = frame.columns.get_loc(name)
-    if type(i) is not int or not hasattr(frame, "_get_column_array"):
-        return frame[name].to_numpy(dtype=object).tolist()
-    # What Series.to_numpy(dtype=object) does, without building the Series (~20 µs a column,
-    # and a county's rules read thousands of columns).
-    values = frame._get_column_array(i)
-    if isinstance(values, np.ndarray):
-        return np.asarray(values, dtype=object).tolist()
-    return values.to_numpy(dtype=object).tolist()
-
-
 def _tags(matches: list[Match]) -> dict[str, str]:
     """Each engine rule name's tag (``GG-02|ok`` → ``ok``), split once per name, not per match."""
     return {rule: rule.rsplit("|", 1)[1] for rule in {m.rule for m in matches}}
@@ -84,8 +70,8 @@ def _match_verdicts(plan: Plan, matches: list[Match], as_of_day: int, xdue: list
         y = frame.get("y")
         tags[int(frame["x"]["xi"])][tag_of[m.rule]].append(-1 if y is None else int(y["yi"]))
     # Plain lists, read once: per-cell pandas access (.at) costs microseconds each.
-    yday = [int(d) for d in _column(plan.y, "day")] if len(plan.y) else []
-    yev = [str(e) for e in _column(plan.y, "ev")] if len(plan.y) else []
+    yday = [int(d) for d in column_values(plan.y, "day")] if len(plan.y) else []
+    yev = [str(e) for e in column_values(plan.y, "ev")] if len(plan.y) else []
     out: list[_X] = []
     nothing: dict[str, list[int]] = {}
     for xi, due in enumerate(xdue):
@@ -133,7 +119,7 @@ def _test_verdicts(plan: Plan, matches: list[Match], as_of_day: int, xdue: list[
         else:
             failed[xi].append(check)
     out: list[_X] = []
-    xev = _column(plan.x, "ev") if "ev" in plan.x.columns else None
+    xev = column_values(plan.x, "ev") if "ev" in plan.x.columns else None
     for xi, due in enumerate(xdue):
         ev = list(xev[xi]) if xev is not None and isinstance(xev[xi], list) else _NO_EV
         due = int(due)
@@ -232,7 +218,7 @@ _X_FIELDS = ("due", "lo", *_TEST_FIELDS)
 def _records(frame: pd.DataFrame, names: tuple[str, ...]) -> list[dict[str, Any]]:
     """Rows as dicts of the ``names`` the frame has (values as ``iterrows`` gives them)."""
     cols = [c for c in names if c in frame.columns]
-    values = [_column(frame, c) for c in cols]
+    values = [column_values(frame, c) for c in cols]
     return [dict(zip(cols, row)) for row in zip(*values)] if cols else [{} for _ in range(len(frame))]
 
 
@@ -248,12 +234,12 @@ def _headline(verdicts: list[_X], xs: list[int]) -> tuple[int, list[int]]:
 
 def decide(ctx: Context, plan: Plan, matches: list[Match]) -> list[Finding]:
     x = plan.x
-    xcols = {c: _column(x, c) for c in _X_FIELDS if c in x.columns}
-    xdue = xcols["due"] if "due" in xcols else _column(x, "due")
+    xcols = {c: column_values(x, c) for c in _X_FIELDS if c in x.columns}
+    xdue = xcols["due"] if "due" in xcols else column_values(x, "due")
     verdicts = (_match_verdicts if plan.template == "match" else _test_verdicts)(plan, matches, ctx.as_of_day, xdue)
-    xpart = [str(p) for p in _column(x, "part")] if len(x) else []
+    xpart = [str(p) for p in column_values(x, "part")] if len(x) else []
     by_sub: dict[int, list[int]] = defaultdict(list)
-    for xi, sub in enumerate(_column(x, "sub") if "sub" in x.columns else ()):
+    for xi, sub in enumerate(column_values(x, "sub") if "sub" in x.columns else ()):
         by_sub[int(sub)].append(xi)
     make = _Maker(ctx)
     match = plan.template == "match"

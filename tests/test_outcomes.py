@@ -15,6 +15,7 @@ import pytest
 
 import checker.outcomes as outcomes
 from checker.finding import Finding
+from checker.kinds.base import column_values
 
 
 def _values() -> dict[str, object]:
@@ -86,11 +87,11 @@ def test_a_finding_is_constructed_normally_when_finding_changes_shape(monkeypatc
 ])
 def test_a_column_holds_what_the_series_holds(series: pd.Series) -> None:
     frame = pd.DataFrame({"a": [0, 1, 2], "col": series, "b": ["x", "y", "z"]})
-    got = outcomes._column(frame, "col")
+    got = column_values(frame, "col")
     want = frame["col"].to_numpy(dtype=object).tolist()
     assert [type(v) for v in got] == [type(v) for v in want] and repr(got) == repr(want)
 
 
 def test_a_duplicated_column_name_takes_the_plain_path() -> None:
     frame = pd.DataFrame([[1, 2], [3, 4]], columns=["c", "c"])
-    assert outcomes._column(frame, "c") == frame["c"].to_numpy(dtype=object).tolist() == [[1, 2], [3, 4]]
+    assert column_values(frame, "c") == frame["c"].to_numpy(dtype=object).tolist() == [[1, 2], [3, 4]]

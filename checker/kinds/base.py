@@ -71,6 +71,19 @@ class Evidence(Strict):
         default=None, description="compare match values as unit names, as names (NFKC), or through an alias file")
 
 
+def column_values(frame: pd.DataFrame, name: str) -> list[Any]:
+    """A column as plain Python values, as a row of the frame (``frame.loc[i]``) holds them."""
+    i = frame.columns.get_loc(name)
+    if type(i) is not int or not hasattr(frame, "_get_column_array"):
+        return frame[name].to_numpy(dtype=object).tolist()
+    # What Series.to_numpy(dtype=object) does, without building the Series (~20 µs a column,
+    # and a county's rules read thousands of columns).
+    values = frame._get_column_array(i)
+    if isinstance(values, np.ndarray):
+        return np.asarray(values, dtype=object).tolist()
+    return values.to_numpy(dtype=object).tolist()
+
+
 @dataclass
 class Check:
     """One way an expectation fails, as alpha tests on the expectation fact (test template)."""

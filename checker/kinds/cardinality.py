@@ -18,7 +18,7 @@ from pydantic import Field
 
 from ..dates import day_number, parse_quarter, periods_between
 from ..rulefile import ParamRef, RuleBase, Strict
-from .base import Check, Context, Evidence, Plan, Select, frame_of, keys, select_evidence, select_subjects
+from .base import Check, Context, Evidence, Plan, Select, column_values, frame_of, keys, select_evidence, select_subjects
 
 
 class PerPeriod(Strict):
@@ -121,7 +121,7 @@ def _per_period(ctx: Context, spec: CardinalitySpec, subjects: pd.DataFrame, ske
     start, end = _window(ctx, pp)
     # Subject columns as plain lists (per-row pandas access costs microseconds per cell).
     def column(name: str) -> list[Any]:
-        return subjects[name].to_numpy(dtype=object).tolist()
+        return column_values(subjects, name)
     n_subjects = len(subjects)
     kinds: list[Any]
     if isinstance(every, dict):
