@@ -180,15 +180,18 @@ def test_validate(capsys: pytest.CaptureFixture[str]) -> None:
 
 # ---------------------------------------------------------------------------- explain
 
-def test_explain_a_rule(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "explain", "GG-14", "--rules", RULES)
+def test_explain_a_rule(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    cat = tmp_path / "obligations.md"
+    cat.write_text(CATALOGUE.replace("| work plans |", "| Each county and township issues its work plan. |")
+                   .format(extra="| GG-03 | 一(三)2 | supporting systems | city, county | 2018-06-30 |"), encoding="utf-8")
+    code, out, _ = run(capsys, "explain", "GG-14", "--rules", RULES, "--catalogue", str(cat))
     assert code == 0
     assert "原文：“各县(市、区)、乡镇(街道办)要结合本地实际于2017年12月底前研究制定具体工作方案" in out
     assert "    work_plan_due = 2017-12-31" in out and "类型：deadline" in out
     assert "目录 GG-14 [五(一)]：Each county and township" in out  # the catalogue's statement
-    code, out, _ = run(capsys, "explain", "GG-03", "--rules", RULES)
+    code, out, _ = run(capsys, "explain", "GG-03", "--rules", RULES, "--catalogue", str(cat))
     assert code == 0 and "尚无规则实现此义务（guigang-river-chief）" in out
-    code, _, err = run(capsys, "explain", "GG-99", "--rules", RULES)
+    code, _, err = run(capsys, "explain", "GG-99", "--rules", RULES, "--catalogue", str(cat))
     assert code == 2 and "GG-99" in err
 
 
@@ -295,6 +298,15 @@ def test_rules_coverage(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> N
     assert "  目录中没有的编号：GG-27" in out.splitlines()
     code, out, _ = run(capsys, *args, "--pack", "changning-biodiversity")
     assert code == 0 and "GG-16" not in out
+
+
+def test_explain_reads_the_real_catalogue_by_default(capsys: pytest.CaptureFixture[str]) -> None:
+    from checker.cli.catalogue import default_path
+    if not default_path().exists():
+        pytest.skip("shared/obligations.md is not beside the repository")
+    code, out, _ = run(capsys, "explain", "GG-14", "--rules", RULES)
+    assert code == 0
+    assert "目录 GG-14 [五(一)]：Each county and township" in out  # the catalogue's statement
 
 
 def test_rules_coverage_against_the_real_catalogue(capsys: pytest.CaptureFixture[str]) -> None:
