@@ -15,12 +15,14 @@ from datetime import date
 from typing import Any, Iterator
 
 import yaml
+from pydantic import BaseModel
 
 from .dataset import Dataset
 from .engine import EngineError, Match, Ruleset
 from .errors import RuleError
 from .facts import sessions
 from .finding import Finding, sort_key
+from .forked import run_forked
 from .kinds import build_plan, engine_rules
 from .kinds.base import Context
 from .outcomes import decide, rule_level
@@ -131,10 +133,50 @@ class Evaluator:
             return [rule_level(ctx, "error", "engine")]
         return decide(ctx, plan, matches)
 
-    def evaluate(self, ds: Dataset, as_of: date | None = None) -> list[Finding]:
+    def evaluate(self, ds: Dataset, as_of: date | None = None, processes: int = 1) -> list[Finding]:
+        """Every rule's findings, sorted. With ``processes`` > 1 and a dataset of at least
+        :data:`FORK_MIN_ROWS` rows, the rules are shared with forked helpers
+        (:mod:`checker.forked`); the findings and ``engine_errors`` are the serial run's."""
         when = as_of or ds.header.as_of
+        rules = self.pack.rules
         findings: list[Finding] = []
         with gc_frozen():
-            for rule in self.pack.rules:
-                findings.extend(self.evaluate_rule(ds, rule, when))
+            def one(i: int) -> tuple[list[Finding], list[str]]:
+                seen = len(self.engine_errors)
+                got = self.evaluate_rule(ds, rules[i], when)
+                errors = self.engine_errors[seen:]
+                del self.engine_errors[seen:]
+                return got, errors
+            if processes > 1 and sum(len(t) for t in ds.tables.values()) >= FORK_MIN_ROWS:
+                weight = _weights(ds, rules)
+                priority = sorted(range(len(rules)), key=lambda i: -weight[i])  # stable: ties in pack order
+                outcomes = run_forked(one, len(rules), processes, priority)
+            else:
+                outcomes = [one(i) for i in range(len(rules))]
+        for got, errors in outcomes:
+            findings.extend(got)
+            self.engine_errors.extend(errors)
         return sorted(findings, key=sort_key)
+
+
+FORK_MIN_ROWS = 10_000  # below this, forking costs more than sharing the rules saves
+
+
+def _weights(ds: Dataset, rules: list[LoadedRule]) -> list[int]:
+    """A rough cost per rule, only to take the heaviest first: the rows of the tables it names
+    (a wrong guess costs time, never a different result)."""
+    def tables(node: Any) -> Iterator[str]:
+        if isinstance(node, BaseModel):
+            for name in type(node).model_fields:
+                value = getattr(node, name)
+                if name == "table" and isinstance(value, str):
+                    yield value
+                else:
+                    yield from tables(value)
+        elif isinstance(node, (list, tuple)):
+            for v in node:
+                yield from tables(v)
+        elif isinstance(node, dict):
+            for v in node.values():
+                yield from tables(v)
+    return [sum(len(ds.tables[t]) for t in set(tables(r.spec)) if t in ds.tables) for r in rules]

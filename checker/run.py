@@ -104,6 +104,7 @@ class RunOptions:
     params: Mapping[str, Any] = field(default_factory=dict)
     rules_dir: Path | None = None
     debug: bool = False
+    processes: int = 1  # per submission: how many processes share its rules (see Evaluator.evaluate)
 
 
 class Runner:
@@ -214,7 +215,7 @@ class Runner:
                                     failure="rules", detail=tuple(e.problems), **head)
         seen = len(ev.engine_errors)
         try:
-            findings = ev.evaluate(ds, as_of)
+            findings = ev.evaluate(ds, as_of, self.options.processes)
         except RuleError as e:  # a rule that cannot be applied to this data (a bad column path)
             return SubmissionResult(path=shown, status="failed", as_of=as_of.isoformat(), reason=e.detail,
                                     failure="rules", detail=tuple(e.problems), **head)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,6 +54,9 @@ def configure(p: argparse.ArgumentParser) -> None:
                         f"{','.join(SHOW_ALL)}")
     p.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                    help="颜色（auto：仅终端且未设 NO_COLOR）/ colour (auto: a terminal without NO_COLOR)")
+    p.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="大报送的规则由几个进程分担（默认：全部 CPU 核；1 为不分担；结果相同）/ processes that share "
+                        "the rules of a large submission (default: all cores; 1: none; the results are the same)")
     add_rules_dir(p)
 
 
@@ -72,6 +76,7 @@ class CheckOptions:
     rules: Path | None = None
     lang: str = "zh"
     debug: bool = False
+    workers: int = 1
 
 
 def _split(values: list[str]) -> tuple[str, ...]:
@@ -149,7 +154,13 @@ def options_from(args: argparse.Namespace) -> CheckOptions:
         as_of=args.as_of, pack=args.pack, select=_split(args.select), exclude=_split(args.exclude),
         params=parse_params(args.param, args.params), waivers=args.waivers, baseline=args.baseline,
         outputs=parse_outputs(args.formats), fail_on=args.fail_on, show=parse_show(args.show), color=args.color,
-        rules=args.rules, lang=args.lang, debug=args.debug)
+        rules=args.rules, lang=args.lang, debug=args.debug, workers=workers_from(args.workers))
+
+
+def workers_from(asked: int | None) -> int:
+    if asked is not None and asked < 1:
+        raise UsageError("--workers 至少为 1", "--workers must be at least 1")
+    return asked or os.cpu_count() or 1
 
 
 def build_report(files: list[Path], o: CheckOptions) -> "Report":
@@ -163,7 +174,7 @@ def build_report(files: list[Path], o: CheckOptions) -> "Report":
     waivers = Waivers.load(o.waivers) if o.waivers is not None else None
     baseline = Baseline.load(o.baseline) if o.baseline is not None else None
     runner = Runner(RunOptions(as_of=o.as_of, pack=o.pack, select=o.select, exclude=o.exclude, params=o.params,
-                               rules_dir=o.rules, debug=o.debug), waivers)
+                               rules_dir=o.rules, debug=o.debug, processes=o.workers), waivers)
     results = runner.run_all(files)
     unused = runner.unused_options()
     if unused:

@@ -73,6 +73,8 @@ def test_unusable_rules_and_command_lines_exit_2(tmp_path: Path) -> None:
     bad = ducha("check", OK, "--rules", RULES, "--param", "no_such_param=3")
     assert bad.returncode == 2 and "--param no_such_param" in bad.stderr and bad.stdout == ""
     assert ducha("check", OK, "--format", "pdf").returncode == 2
+    zero = ducha("check", OK, "--workers", "0", "--lang", "en")
+    assert zero.returncode == 2 and "--workers must be at least 1" in zero.stderr
 
 
 def test_json_to_stdout_stays_clean_and_the_summary_goes_to_stderr() -> None:
