@@ -150,7 +150,7 @@ class Evaluator:
             if processes > 1 and sum(len(t) for t in ds.tables.values()) >= FORK_MIN_ROWS:
                 weight = _weights(ds, rules)
                 priority = sorted(range(len(rules)), key=lambda i: -weight[i])  # stable: ties in pack order
-                outcomes = run_forked(one, len(rules), processes, priority)
+                outcomes = run_forked(one, len(rules), processes, priority, encode=_encode, decode=_decode)
             else:
                 outcomes = [one(i) for i in range(len(rules))]
         for got, errors in outcomes:
@@ -160,6 +160,15 @@ class Evaluator:
 
 
 FORK_MIN_ROWS = 10_000  # below this, forking costs more than sharing the rules saves
+
+
+def _encode(outcome: tuple[list[Finding], list[str]]) -> Any:
+    return [[f.to_dict() for f in outcome[0]], outcome[1]]
+
+
+def _decode(value: Any) -> tuple[list[Finding], list[str]]:
+    findings, errors = value
+    return [Finding.from_dict(d) for d in findings], [str(e) for e in errors]
 
 
 def _weights(ds: Dataset, rules: list[LoadedRule]) -> list[int]:

@@ -14,8 +14,8 @@ runs serially.
 """
 from __future__ import annotations
 
+import json
 import os
-import pickle
 import select
 import signal
 import tempfile
@@ -38,20 +38,20 @@ def can_fork() -> bool:
     return hasattr(os, "fork")
 
 
-def _child(queue: int, out: int, fn: Callable[[int], T]) -> NoReturn:
+def _child(queue: int, out: int, fn: Callable[[int], T], encode: Callable[[T], Any]) -> NoReturn:
     """A helper's whole life: take items until the queue is empty, write the results, exit
     (which closes its end of the "done" pipe: that is how the parent learns it finished)."""
     code = 1
     try:
-        results: dict[int, T] = {}
+        results: dict[str, Any] = {}
         while chunk := os.read(queue, _WIDTH):
             i = int.from_bytes(chunk, "little")
             try:
-                results[i] = fn(i)
+                results[str(i)] = encode(fn(i))
             except Exception:  # noqa: BLE001 - the parent recomputes this item and raises it there
                 break
-        with os.fdopen(out, "wb", closefd=False) as fh:
-            pickle.dump(results, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        with os.fdopen(out, "w", encoding="utf-8", closefd=False) as fh:
+            json.dump(results, fh, ensure_ascii=False, allow_nan=False)
         code = 0
     except BaseException:  # noqa: BLE001 - whatever happens here, the parent recomputes
         code = 1
@@ -59,11 +59,17 @@ def _child(queue: int, out: int, fn: Callable[[int], T]) -> NoReturn:
         os._exit(code)  # no atexit handlers, no flushing of the parent's buffers
 
 
-def run_forked(fn: Callable[[int], T], n: int, processes: int, priority: Sequence[int] | None = None) -> list[T]:
+def _same(x: Any) -> Any:
+    return x
+
+
+def run_forked(fn: Callable[[int], T], n: int, processes: int, priority: Sequence[int] | None = None,
+               encode: Callable[[T], Any] = _same, decode: Callable[[Any], T] = _same) -> list[T]:
     """``[fn(i) for i in range(n)]``, computed by this process and up to ``processes - 1``
     forked helpers, which take items from one queue in ``priority`` order (a permutation of
-    ``range(n)``; callers put the heaviest first). ``fn``'s results must pickle, and must not
-    depend on which other items ran before it in the same process."""
+    ``range(n)``; callers put the heaviest first). A helper's results travel as JSON:
+    ``decode(encode(r))`` must give back ``r``. ``fn`` must not depend on which other items
+    ran before it in the same process."""
     items = list(range(n))
     queued = list(priority) if priority is not None else items
     if sorted(queued) != items:
@@ -90,7 +96,7 @@ def run_forked(fn: Callable[[int], T], n: int, processes: int, priority: Sequenc
             if pid == 0:  # the helper
                 os.close(done_r)
                 signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends a helper at once
-                _child(queue_r, out.fileno(), fn)
+                _child(queue_r, out.fileno(), fn, encode)
             os.close(done_w)  # the helper's exit closes its copy: EOF tells the parent it is done
             helpers.append((pid, done_r, os.dup(out.fileno())))
             out.close()
@@ -106,7 +112,12 @@ def run_forked(fn: Callable[[int], T], n: int, processes: int, priority: Sequenc
         deadline = time.monotonic() + max(MIN_WAIT, PATIENCE * own)
         while helpers:
             pid, done_r, fd = helpers.pop()
-            results.update({k: v for k, v in _collect(pid, done_r, fd, deadline).items() if k not in failed})
+            for k, v in _collect(pid, done_r, fd, deadline).items():
+                if k not in failed and 0 <= k < n:
+                    try:
+                        results[k] = decode(v)
+                    except Exception:  # noqa: BLE001 - computed again below
+                        pass
     finally:
         os.close(queue_r)
         for pid, done_r, fd in helpers:  # an exception in the parent: end the helpers too
@@ -131,11 +142,11 @@ def _collect(pid: int, done_r: int, fd: int, deadline: float) -> dict[int, Any]:
         _, status = os.waitpid(pid, 0)
         if os.waitstatus_to_exitcode(status) != 0:
             return {}
-        with os.fdopen(os.dup(fd), "rb") as fh:
+        with os.fdopen(os.dup(fd), "r", encoding="utf-8") as fh:
             fh.seek(0)
-            got = pickle.load(fh)
-        return got if isinstance(got, dict) else {}
-    except (OSError, EOFError, pickle.UnpicklingError):
+            got = json.load(fh)
+        return {int(k): v for k, v in got.items()} if isinstance(got, dict) else {}
+    except (OSError, ValueError):
         return {}
     finally:
         os.close(done_r)

@@ -29,12 +29,12 @@ def square(i: int) -> tuple[int, int]:
 
 @pytest.mark.parametrize("processes", [1, 2, 3])
 def test_results_come_back_in_item_order(processes: int) -> None:
-    got = run_forked(square, 40, processes, priority=list(reversed(range(40))))
+    got = run_forked(square, 40, processes, priority=list(reversed(range(40))), decode=tuple)
     assert [v for v, _ in got] == [i * i for i in range(40)]
 
 
 def test_helpers_really_take_items() -> None:
-    pids = {pid for _, pid in run_forked(square, 40, 2)}
+    pids = {pid for _, pid in run_forked(square, 40, 2, decode=tuple)}
     assert PARENT in pids and len(pids) == 2, "the parent and one helper both computed items"
 
 
@@ -65,12 +65,16 @@ def test_a_helper_that_hangs_is_killed_and_replaced(monkeypatch: pytest.MonkeyPa
     assert time.monotonic() - started < 60
 
 
-def test_results_that_do_not_pickle_are_recomputed() -> None:
+def test_results_that_do_not_encode_or_decode_are_recomputed() -> None:
     def fn(i: int) -> object:
         time.sleep(0.005)
-        return (lambda: i) if os.getpid() != PARENT else i  # a lambda cannot be pickled
-    got = run_forked(fn, 20, 2)
-    assert got == list(range(20))
+        return {i} if os.getpid() != PARENT else i  # a set is not JSON
+    assert run_forked(fn, 20, 2) == list(range(20))
+
+    def bad(v: object) -> object:
+        raise ValueError(v)
+    assert run_forked(square, 20, 2, decode=bad) == [(i * i, PARENT) for i in range(20)], \
+        "what a helper sent and could not be decoded was computed by the parent"
 
 
 @pytest.mark.parametrize("priority", [None, [5, 4, 3, 2, 1, 0], [3, 0, 5, 1, 4, 2]])
