@@ -199,10 +199,11 @@ def token_of(options: "RunOptions", root: Path, waivers_path: Path | None) -> st
 
 def check_into(store: "Store", inputs: list["Input"], options: "RunOptions", waivers: "Waivers | None", *,
               workers: int | None, timeout: float | None, workdir: Path, client: Any = None,
-              progress: Progress | None = None, lang: str = "zh") -> list["Entry"]:
+              progress: Progress | None = None, lang: str = "zh", joiner: "Joiner | None" = None) -> list["Entry"]:
     """Check every input not already in ``store`` (``--resume``); each result goes to disk as
     it arrives (the executors yield in completion order), so memory holds one result at a
-    time. One :class:`~checker.journal.Entry` per input, in input order."""
+    time, and to ``joiner`` (the outputs joined while the others are checked). One
+    :class:`~checker.journal.Entry` per input, in input order."""
     import json
 
     from ..executors import run_dask, run_local
@@ -216,6 +217,8 @@ def check_into(store: "Store", inputs: list["Input"], options: "RunOptions", wai
             # Cheap and not reused: recorded afresh every run.
             refused = render(_refused(inp), waivers, lang)
             entries[i] = store.put_rendered(inp.name, store.fingerprint("refused"), refused)
+            if joiner:
+                joiner.put(i, entries[i])  # type: ignore[arg-type]
             if progress:
                 progress.update(refused)
             continue
@@ -227,6 +230,8 @@ def check_into(store: "Store", inputs: list["Input"], options: "RunOptions", wai
         reused = store.reusable(inp.name, prints[i]) if prints[i] else None
         if reused is not None:
             entries[i] = reused
+            if joiner:
+                joiner.put(i, reused)
             continue
         where.append(i)
     reused_n = sum(1 for i, e in enumerate(entries) if e is not None and not inputs[i].refused and inputs[i].path)
@@ -244,16 +249,63 @@ def check_into(store: "Store", inputs: list["Input"], options: "RunOptions", wai
         stream = run_dask(tasks, render_task, client=client, timeout=timeout)
     else:
         stream = run_local(tasks, render_task, workers=workers, timeout=timeout)
-    for k, got in stream:
-        i = where[k]
-        if isinstance(got, Failed):
-            got = render(_failed(got, inputs[i].name, options), waivers, lang)
-        entries[i] = store.put_rendered(inputs[i].name, prints[i] or store.fingerprint(f"unread:{i}"), got)
-        if progress:
-            progress.update(got)
-        del got  # the result lives on disk now
+    keeper = _Keeper(store, joiner, entries)
+    keeper.start()
+    try:
+        for k, got in stream:
+            i = where[k]
+            if isinstance(got, Failed):
+                got = render(_failed(got, inputs[i].name, options), waivers, lang)
+            keeper.put(i, inputs[i].name, prints[i] or store.fingerprint(f"unread:{i}"), got)
+            if progress:
+                progress.update(got)
+            del got  # the keeper's now
+    finally:
+        keeper.finish()  # every result received is stored (and journaled), even when interrupted
     assert all(e is not None for e in entries)
     return [e for e in entries if e is not None]
+
+
+class _Keeper:
+    """Stores (file + fsync + journal line) and joins each result in a thread of its own, so the
+    loop that hands the workers their next input never waits on the disk: a worker that finishes
+    meanwhile is answered at once. At most ``QUEUED`` results wait in memory."""
+
+    QUEUED = 2
+
+    def __init__(self, store: "Store", joiner: "Joiner | None", entries: list["Entry | None"]) -> None:
+        import queue
+        import threading
+        self.store, self.joiner, self.entries = store, joiner, entries
+        self.queue: queue.Queue[tuple[int, str, str, Rendered] | None] = queue.Queue(self.QUEUED)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="ducha-store", daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def put(self, i: int, name: str, fingerprint: str, got: "Rendered") -> None:
+        if self.error is not None:
+            raise self.error
+        self.queue.put((i, name, fingerprint, got))
+
+    def _run(self) -> None:
+        while (item := self.queue.get()) is not None:
+            if self.error is not None:
+                continue  # drained, not stored: the caller raises the first error
+            i, name, fingerprint, got = item
+            try:
+                self.entries[i] = e = self.store.put_rendered(name, fingerprint, got)
+                if self.joiner:
+                    self.joiner.put(i, e)
+            except BaseException as exc:  # noqa: BLE001 - raised in the caller's thread
+                self.error = exc
+
+    def finish(self) -> None:
+        self.queue.put(None)
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
 
 
 def check_all(inputs: list["Input"], options: "RunOptions", waivers: "Waivers | None", *, workers: int | None,
@@ -327,72 +379,149 @@ def exit_code(entries: list["Entry"], fail_on: str) -> int:
     return 0
 
 
+class Joiner:
+    """The outputs that follow input order, joined while the workers still check: each result
+    joins the moment it and every input before it are stored (:meth:`put`). results.json's
+    body (its head holds the summary, known last: :func:`write_outputs` puts it in front),
+    findings.csv (nameless until published), the page's violation blocks, and the scorecards'
+    and quarters' counts of every checked result (exact when no input supersedes another, which
+    :func:`write_outputs` verifies). Holds one result's pieces at a time."""
+
+    def __init__(self, store: "Store", out: Path, lang: str, n: int) -> None:
+        import tempfile
+
+        from ..report import csv as csv_writer
+        from ..report.safe import PendingFile
+        from ..report.scorecard import DIMENSIONS, PeriodCells, Tallier
+        from ..report.stream import results_json_frame
+        self.store, self.lang = store, lang
+        self.entries: list[Entry | None] = [None] * n
+        self.joined = 0
+        self._between = results_json_frame({})[1].encode("utf-8")  # the frame's parts between results need no head
+        # Nameless files in the work folder: a killed run leaves none of them behind.
+        self.body = tempfile.TemporaryFile(dir=store.root)
+        self.fragment = tempfile.TemporaryFile("w+", encoding="utf-8", dir=store.root)
+        self.csv = PendingFile(out / "findings.csv")
+        self.csv.fh.write(csv_writer.head_chunk(lang).encode("utf-8"))
+        self.blocks = 0
+        self.talliers = {by: Tallier(by) for by in DIMENSIONS}
+        self.cells = PeriodCells()
+        self.checked = 0
+
+    def put(self, i: int, e: "Entry") -> None:
+        self.entries[i] = e
+        while self.joined < len(self.entries) and (nxt := self.entries[self.joined]) is not None:
+            self._join(nxt)
+            self.joined += 1
+
+    def _join(self, e: "Entry") -> None:
+        got = self.store.pieces(e, self.lang)
+        if self.joined:
+            self.body.write(self._between)
+        self.body.write(got.json)
+        self.csv.fh.write(got.csv)
+        if e.status == "checked":  # counted and ranked as if no input superseded it
+            for by, t in self.talliers.items():
+                t.merge(got.tallies[by], got.total)
+            self.cells.merge(got.tallies["jurisdiction"], e.period or "", self.checked)
+            self.checked += 1
+        if got.html:
+            self.fragment.write(got.html)
+            self.blocks += 1
+
+    def flush(self) -> None:
+        self.body.flush()
+        self.fragment.flush()
+        self.csv.fh.flush()
+
+    def close(self) -> None:
+        self.body.close()
+        self.fragment.close()
+        self.csv.discard()
+
+
+def _exact_counts(entries: list["Entry"], stubs: list["SubmissionResult"], store: "Store",
+                  lang: str) -> tuple[dict[str, Any], Any]:
+    """The scorecards' talliers and the quarters' cells when some input supersedes another:
+    only the latest of each (pack, jurisdiction) counts, and ranks follow :func:`period_best`."""
+    from ..report.scorecard import DIMENSIONS, PeriodCells, Tallier, current, period_best
+    counted_ids = {id(s) for s in current(stubs)[0]}
+    rank = {id(s): k for k, s in enumerate(period_best(stubs))}
+    talliers = {by: Tallier(by) for by in DIMENSIONS}
+    cells = PeriodCells()
+    for stub, e in zip(stubs, entries):
+        if id(stub) not in counted_ids and id(stub) not in rank:
+            continue
+        got = store.pieces(e, lang)
+        if id(stub) in counted_ids:
+            for by, t in talliers.items():
+                t.merge(got.tallies[by], got.total)
+        if id(stub) in rank:
+            cells.merge(got.tallies["jurisdiction"], stub.period or "", rank[id(stub)])
+    return talliers, cells
+
+
+def _copy(src: Any, dst: Any) -> None:
+    """All of ``src`` appended to ``dst`` (binary files, ``dst`` flushed): in the kernel where
+    it can (a nation's results are 11 GB), else through a buffer."""
+    import shutil
+    src.flush()
+    size = os.fstat(src.fileno()).st_size
+    done = 0
+    try:
+        while done < size:
+            k = os.copy_file_range(src.fileno(), dst.fileno(), size - done, done)
+            if k == 0:
+                break
+            done += k
+    except (AttributeError, OSError):
+        pass  # not supported here: the rest by read and write
+    if done < size:
+        dst.seek(0, os.SEEK_END)
+        src.seek(done)
+        shutil.copyfileobj(src, dst, 1 << 20)
+
+
 def write_outputs(entries: list["Entry"], store: "Store", report: "CountedReport", out: Path, lang: str,
-                  previous: "PreviousRun | None") -> list[Path]:
-    """Concatenate results.json and findings.csv from the stored pieces in input order, adding
-    up the scorecards and quarters from their counts and setting the violation blocks aside
-    on the way; then the workbook and the page. Holds one result's pieces at a time (two whole
-    results while diffing a trend pair); every file appears whole."""
-    import contextlib
-    import tempfile
+                  previous: "PreviousRun | None", joined: Joiner | None = None, *, fork: bool = False) -> list[Path]:
+    """The four outputs. ``joined``: the :class:`Joiner` that joined every entry while they were
+    checked (else they are joined here). Then, at once: results.json gets its head (its body
+    copied behind it in a thread, mostly by the kernel), the workbook is rendered here, and the
+    page — with ``fork`` — in a forked child, on the other core (rendered here if the child
+    cannot be forked or fails). Holds one result's pieces at a time (two whole results while
+    diffing a trend pair); every file appears whole."""
+    import threading
 
     from ..model import SCHEMA_VERSION
-    from ..report import csv as csv_writer
     from ..report import html as html_writer
     from ..report import xlsx as xlsx_writer
     from ..report.base import RESULTS_FORMAT
-    from ..report.safe import atomic_writer, write_atomic
-    from ..report.scorecard import DIMENSIONS, PeriodCells, Scorecard, Tallier, current, period_best
+    from ..report.safe import PendingFile, atomic_writer, write_atomic
+    from ..report.scorecard import DIMENSIONS, Scorecard, current
     from ..report.stream import results_json_frame
     from ..report.trend import compare_pairs, diff, trend_pairs
     from ..report.view import BatchView, stamp_of
     from ..run import SubmissionResult
-    stubs = [e.stub() for e in entries]
-    entry_of = {id(s): e for s, e in zip(stubs, entries)}
-    counted, superseded = current(stubs)
-    counted_ids = {id(s) for s in counted}
-    rank = {id(s): k for k, s in enumerate(period_best(stubs))}
-    talliers = {by: Tallier(by) for by in DIMENSIONS}
-    cells = PeriodCells()
-    unusable: list[SubmissionResult] = []
-    head = {"format": RESULTS_FORMAT, "submission_schema_version": SCHEMA_VERSION, **report.info.to_dict(),
-            "summary": report.counts().to_dict(), "notices": [n.to_dict() for n in report.notices]}
-    # The page's violation blocks come after the charts, which need every result: kept aside
-    # on disk while the results stream by, copied into the page at the end.
-    fragment = tempfile.TemporaryFile("w+", encoding="utf-8", dir=store.root)
-    blocks = 0
-
-    with contextlib.ExitStack() as stack:
-        stack.enter_context(fragment)
-        rj = stack.enter_context(atomic_writer(out / "results.json"))
-        fc = stack.enter_context(atomic_writer(out / "findings.csv"))
-        fc.write(csv_writer.head_chunk(lang).encode("utf-8"))
-        before, between, after, empty = (t.encode("utf-8") for t in results_json_frame(head))
-        if not entries:
-            rj.write(empty)
-        for n, (stub, e) in enumerate(zip(stubs, entries)):
-            got = store.pieces(e, lang)
-            rj.write(before if n == 0 else between)
-            rj.write(got.json)
-            fc.write(got.csv)
-            if id(stub) in counted_ids:
-                for by, t in talliers.items():
-                    t.merge(got.tallies[by], got.total)
-            if id(stub) in rank:
-                cells.merge(got.tallies["jurisdiction"], stub.period or "", rank[id(stub)])
-            if e.status in ("invalid", "failed"):
-                unusable.append(store.load(e))
-            if got.html:
-                fragment.write(got.html)
-                blocks += 1
-        if entries:
-            rj.write(after)
+    if joined is None:
+        joined = Joiner(store, out, lang, len(entries))
+        for i, e in enumerate(entries):
+            joined.put(i, e)
+    assert joined.joined == len(entries)
+    try:
+        stubs = [e.stub() for e in entries]
+        entry_of = {id(s): e for s, e in zip(stubs, entries)}
+        counted, superseded = current(stubs)
+        talliers, cells = (joined.talliers, joined.cells) if not superseded else _exact_counts(entries, stubs, store, lang)
+        unusable: list[SubmissionResult] = [store.load(e) for e in entries if e.status in ("invalid", "failed")]
+        head = {"format": RESULTS_FORMAT, "submission_schema_version": SCHEMA_VERSION, **report.info.to_dict(),
+                "summary": report.counts().to_dict(), "notices": [n.to_dict() for n in report.notices]}
         steps = [diff(store.load(entry_of[id(a)]), store.load(entry_of[id(b)])) for a, b in trend_pairs(stubs)]
         if previous is not None:
             steps += [diff(a, store.load(entry_of[id(b)]), previous_run=True)
                       for a, b in compare_pairs(stubs, previous.latest)]
         cards = {by: Scorecard(by, talliers[by].rows(), talliers[by].total, counted, superseded)
                  for by in DIMENSIONS}
+        fragment, blocks = joined.fragment, joined.blocks
 
         def findings_html(lang_: str) -> Iterator[str]:
             if not blocks:
@@ -405,11 +534,95 @@ def write_outputs(entries: list["Entry"], store: "Store", report: "CountedReport
         view = BatchView(report=report, cards=cards, quarters=cells.result(), steps=steps, unusable=unusable,
                          findings_html=findings_html, stamp=stamp_of(e.as_of for e in entries),
                          previous_count=previous.count if previous is not None else None)
-        write_atomic(out / "scorecard.xlsx", xlsx_writer.render_view(view, lang))
-        with atomic_writer(out / "report.html") as page:
-            for chunk in html_writer.render_view(view, lang):
-                page.write(chunk.encode("utf-8"))
+        page = PendingFile(out / "report.html")
+        try:
+            joined.flush()  # nothing buffered is copied into the child, to be written twice
+            child = _fork_page(page, view, lang) if fork else None
+            before, _, after, empty = (t.encode("utf-8") for t in results_json_frame(head))
+            failed: list[BaseException] = []
+
+            def results_json() -> None:  # in the kernel and the disk mostly: beside the workbook
+                try:
+                    joined.csv.publish()
+                    with atomic_writer(out / "results.json") as rj:
+                        if entries:
+                            rj.write(before)
+                            rj.flush()
+                            _copy(joined.body, rj)
+                            rj.write(after)
+                        else:
+                            rj.write(empty)
+                except BaseException as exc:  # noqa: BLE001 - raised in the caller's thread below
+                    failed.append(exc)
+
+            copier = threading.Thread(target=results_json, name="ducha-results-json")
+            copier.start()
+            try:
+                write_atomic(out / "scorecard.xlsx", xlsx_writer.render_view(view, lang))
+            finally:
+                copier.join()
+            if failed:
+                raise failed[0]
+            ok = child is not None and _child_ok(child)
+            child = None
+            if not ok:  # no child, or it failed: the page is rendered here
+                page.fh.seek(0)
+                page.fh.truncate()
+                for chunk in html_writer.render_view(view, lang):
+                    page.fh.write(chunk.encode("utf-8"))
+            page.publish()
+        finally:
+            if child is not None:  # an error here: the page's child is not waited for
+                _stop(child)
+            page.discard()
+    finally:
+        joined.close()
     return [out / name for name in OUTPUTS]
+
+
+def _fork_page(page: Any, view: Any, lang: str) -> int | None:
+    """A forked child that writes report.html into ``page`` while this process writes the
+    workbook (each output needs one core); None when it cannot be forked."""
+    import gc
+    if not hasattr(os, "fork"):
+        return None
+    from ..report import html as html_writer
+    gc.freeze()  # the child's collector must not touch (and so copy) every page of the scorecards
+    try:
+        pid = os.fork()
+    except OSError:
+        gc.unfreeze()
+        return None
+    if pid:
+        gc.unfreeze()
+        return pid
+    code = 1
+    try:
+        out = page.fh
+        for chunk in html_writer.render_view(view, lang):
+            out.write(chunk.encode("utf-8"))
+        out.flush()
+        code = 0
+    finally:
+        os._exit(code)  # no cleanup of the parent's state: nothing of it is the child's
+    return None  # unreachable
+
+
+def _child_ok(pid: int) -> bool:
+    try:
+        _, status = os.waitpid(pid, 0)
+    except ChildProcessError:
+        return False
+    return os.waitstatus_to_exitcode(status) == 0
+
+
+def _stop(pid: int) -> None:
+    import signal
+    try:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except (ProcessLookupError, ChildProcessError):
+        pass
 
 
 def check_options(options: "RunOptions", root: Path) -> None:
@@ -475,17 +688,22 @@ def run(args: argparse.Namespace) -> int:
             print(tr(lang, f"发现 {n} 份报送，使用 {where}检查…",
                      f"found {n} submission{'s' if n != 1 else ''}; checking with {where}…"), file=err)
             progress = Progress(n, lang, err)
+            joiner = Joiner(store, out, lang, n)
             try:
                 entries = check_into(store, collection.inputs, options, waivers, workers=args.workers,
                                     timeout=args.timeout, workdir=Path(tmp).resolve(), client=client,
-                                    progress=progress, lang=lang)
+                                    progress=progress, lang=lang, joiner=joiner)
             except KeyboardInterrupt:
+                joiner.close()
                 print(tr(lang, f"已完成的报送已记录；加 --resume 重新运行同一命令即可继续（{out / WORK}）",
                          f"finished inputs are recorded; run the same command with --resume to continue ({out / WORK})"),
                       file=err)
                 raise
+            except BaseException:
+                joiner.close()
+                raise
         report = build_report(entries, options, waivers, collection, args.fail_on, args.waivers)
-        written = write_outputs(entries, store, report, out, lang, previous)
+        written = write_outputs(entries, store, report, out, lang, previous, joiner, fork=client is None)
         store.close(keep=entries)
     finally:
         if client is not None:

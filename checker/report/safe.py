@@ -10,6 +10,8 @@ never half-written, archives that are byte-identical for the same inputs.
 * :func:`write_atomic` — a temp file in the target's directory, then ``os.replace``: a reader
   (or a crash) never sees a partial report.
 * :func:`atomic_writer` — the same for a file written in pieces (a batch's reports).
+* :class:`PendingFile` — the same for a file written over a long time (a batch's outputs while
+  its inputs are still being checked): nameless until :meth:`PendingFile.publish`.
 * :func:`normalise_zip` — zip containers (xlsx) carry the wall-clock time in member headers
   and in ``docProps/core.xml``; this rewrites both to a fixed stamp.
 """
@@ -20,6 +22,7 @@ import datetime as dt
 import io
 import os
 import re
+import shutil
 import tempfile
 import zipfile
 from pathlib import Path
@@ -89,6 +92,58 @@ def atomic_writer(path: Path) -> Iterator[IO[bytes]]:
         except FileNotFoundError:
             pass
         raise
+
+
+class PendingFile:
+    """A file that appears at ``path`` whole, only on :meth:`publish`. Until then it has no name
+    where the system allows (Linux ``O_TMPFILE``), so a run killed while writing it for minutes
+    leaves nothing behind; elsewhere a hidden temp file beside ``path``, as :func:`atomic_writer`.
+    :meth:`discard` drops it. ``fh`` is the binary file to write."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.tmp: str | None = None
+        try:
+            fd = os.open(path.parent, os.O_TMPFILE | os.O_RDWR, 0o666)  # the umask applies
+        except (AttributeError, OSError):
+            fd, self.tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        self.fh: IO[bytes] = os.fdopen(fd, "w+b")
+
+    def publish(self) -> None:
+        self.fh.flush()
+        os.fsync(self.fh.fileno())
+        if self.tmp is None:
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
+            os.close(fd)
+            os.unlink(tmp)  # a free name for the link below (link() does not replace)
+            try:
+                os.link(f"/proc/self/fd/{self.fh.fileno()}", tmp)
+            except OSError:  # no /proc: copy it into a named temp instead
+                self.fh.seek(0)
+                with atomic_writer(self.path) as out:
+                    shutil.copyfileobj(self.fh, out, 1 << 20)
+                self.fh.close()
+                return
+            self.tmp = tmp
+        else:
+            os.chmod(self.tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a report is an ordinary file
+        self.fh.close()
+        try:
+            os.replace(self.tmp, self.path)
+        except BaseException:
+            self.discard()
+            raise
+        self.tmp = None
+
+    def discard(self) -> None:
+        self.fh.close()
+        if self.tmp is not None:
+            try:
+                os.unlink(self.tmp)
+            except FileNotFoundError:
+                pass
+            self.tmp = None
 
 
 _CORE_STAMP = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")

@@ -12,11 +12,13 @@ from __future__ import annotations
 import io
 import math
 import re
+from itertools import zip_longest
+from operator import attrgetter
 from typing import Any, Iterable, Sequence
 
 from ..finding import reason_text
 from .base import RenderOptions, Report, summary_line, tr
-from .safe import normalise_zip, protect
+from .safe import FORMULA_PREFIXES, normalise_zip, protect
 from .scorecard import COLUMNS, DIMENSIONS, HEADINGS, ORDER, TITLES, Tally, basis_line, note_line
 from .trend import NOW_TEXT, STATUS_TEXT, Step
 from .view import BatchView
@@ -45,22 +47,44 @@ class _Sheet:
 
     def __init__(self, wb: Any, title: str) -> None:
         self.ws = wb.create_sheet(title)
-        self.widths: dict[int, int] = {}
+        self._extent: tuple[int, int, int, int] | None = None
         self.n = 0  # rows appended: ws.max_row scans every cell, too slow per row for a nation
         self.rows: list[tuple[list[Any], bool, frozenset[int]]] = []  # values, bold, percentage columns
         self._pct: dict[tuple[int, ...], frozenset[int]] = {}  # one set per distinct pct_cols: a million rows
 
     def row(self, values: Sequence[Any], *, bold: bool = False, pct_cols: Iterable[int] = ()) -> None:
-        cols = tuple(pct_cols)
-        pct = self._pct.get(cols)
-        if pct is None:
-            pct = self._pct[cols] = frozenset(cols)
+        if type(pct_cols) is frozenset:  # a caller's set made once for many rows
+            pct: frozenset[int] = pct_cols
+        else:
+            cols = tuple(pct_cols)
+            got = self._pct.get(cols)
+            if got is None:
+                got = self._pct[cols] = frozenset(cols)
+            pct = got
         self.rows.append((list(values), bold, pct))
         self.n += 1
-        for i, v in enumerate(values, start=1):
-            text = "" if v is None else str(v)
-            w = len(text) if text.isascii() else len(text) + sum(1 for ch in text if ord(ch) > 0x2E7F)
-            self.widths[i] = max(self.widths.get(i, 0), min(60, w))
+        self._extent = None
+
+    def _widths(self) -> dict[int, int]:
+        """Each column's width in characters (wide ones count double), at most 60: a column at a
+        time (a nation's sheets have half a million rows: lengths are compared in C, and only the
+        longest texts are measured for wide characters)."""
+        widths: dict[int, int] = {}
+        absent = object()
+        for i, col in enumerate(zip_longest(*(values for values, _, _ in self.rows), fillvalue=absent), start=1):
+            if None in col or absent in col:
+                texts = ["" if v is None else str(v) for v in col if v is not absent]
+            else:
+                texts = list(map(str, col))
+            w = max(map(len, texts))
+            if not "".join(texts).isascii():
+                w = 0
+                for t in sorted(texts, key=len, reverse=True):
+                    if 2 * len(t) <= w:  # no shorter text can be wider
+                        break
+                    w = max(w, len(t) + len(_WIDE.findall(t)) if not t.isascii() else len(t))
+            widths[i] = min(60, w)
+        return widths
 
     def head(self, values: Sequence[str]) -> None:
         self.row(values, bold=True)
@@ -68,7 +92,7 @@ class _Sheet:
 
     def finish(self, filter_from: int | None = None) -> None:
         from openpyxl.utils import get_column_letter
-        for i, w in self.widths.items():
+        for i, w in self._widths().items():
             self.ws.column_dimensions[get_column_letter(i)].width = max(8, w + 2)
         max_row, max_col = self.extent()[2:]
         if filter_from is not None and max_row > filter_from:
@@ -77,10 +101,11 @@ class _Sheet:
     def extent(self) -> tuple[int, int, int, int]:
         """(min row, min column, max row, max column) of the cells, as openpyxl counts them
         (every appended value is a cell, None included); (1, 1, 1, 1) without cells."""
-        used = [r for r, (values, _, _) in enumerate(self.rows, start=1) if values]
-        if not used:
-            return 1, 1, 1, 1
-        return used[0], 1, used[-1], max(len(values) for values, _, _ in self.rows)
+        if self._extent is None:  # asked for by several writers: counted once per sheet
+            used = [r for r, (values, _, _) in enumerate(self.rows, start=1) if values]
+            self._extent = (1, 1, 1, 1) if not used else \
+                (used[0], 1, used[-1], max(len(values) for values, _, _ in self.rows))
+        return self._extent
 
     def materialize(self) -> None:
         """The rows as openpyxl cells: text never a formula, percentages formatted, bold rows."""
@@ -104,39 +129,73 @@ class _Sheet:
         from openpyxl.utils import get_column_letter
         letters = [get_column_letter(i) for i in range(1, self.extent()[3] + 1)]
         add = wb._cell_styles.add  # the style ids are handed out in writing order, as openpyxl does
+        ids: dict[tuple[bool, bool], str] = {}  # add() gives a style the same id every time after the first
+
+        def style(key: tuple[bool, bool]) -> str:
+            if key == (False, False):
+                return ""
+            s = ids.get(key)
+            if s is None:
+                s = ids[key] = f' s="{add(styles[key])}"'
+            return s
+
+        # A million rows of few shapes: each shape (cell types, bold, percentage columns) becomes
+        # a str.format template once, filled per row; text cells are rendered by text() below.
+        plans: dict[tuple[Any, ...], tuple[str, list[int], list[int]]] = {}
+
+        def plan(types: tuple[type, ...], bold: bool, pct: frozenset[int]) -> tuple[str, list[int], list[int]]:
+            parts, texts, floats = ['<row r="{0}">'], [], []
+            for i, t in enumerate(types):
+                ref = f'<c r="{letters[i]}{{0}}"'
+                s = style((bold, i + 1 in pct and issubclass(t, float)))
+                if t is str:
+                    parts.append(f'{ref}{s} t="inlineStr"{{{i + 1}}}')
+                    texts.append(i)
+                elif t is int or t is float:
+                    parts.append(f'{ref}{s} t="n"><v>{{{i + 1}:.16g}}</v></c>')
+                    if t is float:
+                        floats.append(i)
+                elif t is type(None):
+                    if s:
+                        parts.append(f'{ref}{s} t="n" />')
+                else:
+                    raise _Unusual  # str subclasses, bools, numpy numbers...: openpyxl decides
+            parts.append("</row>")
+            return "".join(parts), texts, floats
+
+        def text(v: str) -> str:
+            c = "'" + v if v.startswith(FORMULA_PREFIXES) else v  # protect(), inlined
+            if len(c) > 32767 or _ILLEGAL.search(c):
+                raise _Unusual  # openpyxl truncates, or refuses: let it
+            if not c:
+                return " />"
+            stripped = c.strip()
+            space = ' xml:space="preserve"' if stripped and c != stripped else ""
+            return f"><is><t{space}>{_escape_cdata(c)}</t></is></c>"
+
+        isfinite = math.isfinite
         for r, (values, bold, pct) in enumerate(self.rows, start=1):
             if not values:
                 continue
-            out = [f'<row r="{r}">']
-            for i, v in enumerate(values):
-                c = _cell(v)
-                key = (bold, i + 1 in pct and isinstance(v, float))
-                s = f' s="{add(styles[key])}"' if key != (False, False) else ""
-                t = type(c)
-                if t is str:
-                    if len(c) > 32767 or _ILLEGAL.search(c):
-                        raise _Unusual  # openpyxl truncates, or refuses: let it
-                    if not c:
-                        out.append(f'<c r="{letters[i]}{r}"{s} t="inlineStr" />')
-                        continue
-                    stripped = c.strip()
-                    space = ' xml:space="preserve"' if stripped and c != stripped else ""
-                    out.append(f'<c r="{letters[i]}{r}"{s} t="inlineStr"><is><t{space}>{_escape_cdata(c)}</t></is></c>')
-                elif t is int or (t is float and math.isfinite(c)):
-                    out.append(f'<c r="{letters[i]}{r}"{s} t="n"><v>{"%.16g" % c}</v></c>')
-                elif c is None:
-                    if s:
-                        out.append(f'<c r="{letters[i]}{r}"{s} t="n" />')
-                else:
+            shape = (tuple(map(type, values)), bold, pct)
+            got = plans.get(shape)
+            if got is None:
+                got = plans[shape] = plan(*shape)
+            template, texts, floats = got
+            cells = list(values)
+            for i in texts:
+                cells[i] = text(cells[i])
+            for i in floats:
+                if not isfinite(cells[i]):
                     raise _Unusual
-            out.append("</row>")
-            write("".join(out))
+            write(template.format(r, *cells))
 
 
 class _Unusual(Exception):
     """A cell value the direct writer does not handle: openpyxl writes the workbook."""
 
 
+_WIDE = re.compile("[\u2e80-\U0010ffff]")  # characters a spreadsheet shows two columns wide
 _ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")  # openpyxl's ILLEGAL_CHARACTERS_RE
 
 
@@ -151,8 +210,14 @@ def _compliance(t: Tally) -> Any:
     return "—" if c is None else c
 
 
+_COUNTS = attrgetter(*(c for c in ORDER if c != "compliance"))
+_AT = ORDER.index("compliance")
+
+
 def _numbers(t: Tally) -> list[Any]:
-    return [_compliance(t) if c == "compliance" else getattr(t, c) for c in ORDER]
+    out = list(_COUNTS(t))  # the counts in ORDER, then the compliance in its place
+    out.insert(_AT, _compliance(t))
+    return out
 
 
 def _summary(wb: Any, view: BatchView, lang: str) -> _Sheet:
@@ -196,11 +261,11 @@ def _dimension(wb: Any, view: BatchView, by: str, lang: str) -> _Sheet:
     head = ([key_head] if key_head else []) + [label_head] + [tr(lang, *COLUMNS[c]) for c in ORDER]
     s.head(head)
     offset = len(head) - len(ORDER)
-    pct_col = offset + ORDER.index("compliance") + 1
+    pct_col = frozenset([offset + ORDER.index("compliance") + 1])
     for r in card.rows:
-        s.row(([r.key] if key_head else []) + [r.label(lang)] + _numbers(r.tally), pct_cols=[pct_col])
+        s.row(([r.key] if key_head else []) + [r.label(lang)] + _numbers(r.tally), pct_cols=pct_col)
     s.row(([""] if key_head else []) + [tr(lang, "合计", "total")] + _numbers(card.total), bold=True,
-          pct_cols=[pct_col])
+          pct_cols=pct_col)
     s.finish(filter_from=1)
     return s
 
@@ -209,9 +274,10 @@ def _quarters(wb: Any, view: BatchView, lang: str) -> _Sheet:
     periods, rows, cells = view.quarters
     s = _Sheet(wb, tr(lang, *SHEETS["quarter"]))
     s.head([tr(lang, "代码", "code"), tr(lang, "行政区", "jurisdiction"), *periods])
+    pct = frozenset(range(3, 3 + len(periods)))
     for r in rows:
         vals = [_compliance(cells[(r.key, p)]) if (r.key, p) in cells else "" for p in periods]
-        s.row([r.key, r.label(lang), *vals], pct_cols=range(3, 3 + len(periods)))
+        s.row([r.key, r.label(lang), *vals], pct_cols=pct)
     s.row([])
     s.row([tr(lang, "各季度的合规率（符合 /（符合 + 不符合））", "compliance per quarter (passed / (passed + violated))")])
     s.finish()
@@ -310,7 +376,14 @@ def _save(wb: Any, sheets: list[_Sheet]) -> bytes:
     styles: dict[tuple[bool, bool], Any] = {}
     for sheet in sheets:  # fonts and number formats are registered as the cells would register them
         for values, bold, pct in sheet.rows:
-            for i, v in enumerate(values, start=1):
+            if len(styles) == 3:  # every style a cell can have is known (the order they are found in
+                break  # does not matter: one font and one number format, each registered once)
+            if not bold and not pct:  # only default cells: nothing to register
+                continue
+            for i in range(1, len(values) + 1) if bold else pct:
+                if i > len(values):
+                    continue
+                v = values[i - 1]
                 key = (bold, i in pct and isinstance(v, float))
                 if key != (False, False) and key not in styles:
                     probe = Cell(sheet.ws)  # not in the sheet: only its style is used

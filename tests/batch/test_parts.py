@@ -177,3 +177,26 @@ def test_a_value_openpyxl_refuses_is_refused_as_before() -> None:
     view = BatchView.of(Report(results=(bad,), info=RunInfo(ducha_version="x")))
     with pytest.raises(IllegalCharacterError):
         xlsx.render_view(view, "zh")
+
+
+def test_column_widths_counted_a_column_at_a_time_are_those_counted_per_value() -> None:
+    import openpyxl
+
+    from checker.report import xlsx
+
+    def per_value(rows: list[list[object]]) -> dict[int, int]:  # how the widths were counted before
+        widths: dict[int, int] = {}
+        for values in rows:
+            for i, v in enumerate(values, start=1):
+                text = "" if v is None else str(v)
+                w = len(text) if text.isascii() else len(text) + sum(1 for ch in text if ord(ch) > 0x2E7F)
+                widths[i] = max(widths.get(i, 0), min(60, w))
+        return widths
+
+    rows: list[list[object]] = [["title"], [], ["代码", "行政区", 1, 0.123456789, None, "—"],
+                                ["450802", "港北区" * 30, 12345678901234567890, 1.0, "🌊河", " a "],
+                                ["x", "⺀⹿", -3, float("nan"), "ｆｕｌｌ", ""], [None, None, None]]
+    sheet = xlsx._Sheet(openpyxl.Workbook(), "s")
+    for values in rows:
+        sheet.row(values)
+    assert sheet._widths() == per_value(rows)
