@@ -114,9 +114,15 @@ def rule_model() -> Any:
     return rule_union()
 
 
-def rule_schema() -> dict[str, Any]:
+@lru_cache(maxsize=1)
+def rule_adapter() -> Any:
+    """The validator of rule files, built once (building it is most of a rule's parse time)."""
     from pydantic import TypeAdapter
-    schema = TypeAdapter(rule_model()).json_schema()
+    return TypeAdapter(rule_model())
+
+
+def rule_schema() -> dict[str, Any]:
+    schema = rule_adapter().json_schema()
     return {"$schema": "https://json-schema.org/draft/2020-12/schema",
             "$id": "https://ducha.example/schemas/rule-1.schema.json",
             "title": "ducha rule file / 督查规则文件 (ducha-rule/1)", **schema}
@@ -139,7 +145,6 @@ def read_yaml(path: Path) -> Any:
 
 def parse_rule(path: Path, pack: str, pack_dir: Path) -> LoadedRule:
     """Load and validate one rule file; :class:`RuleError` names the file and the field."""
-    from pydantic import TypeAdapter
     try:
         doc = read_yaml(path)
     except (yaml.YAMLError, UnicodeDecodeError) as e:
@@ -147,7 +152,7 @@ def parse_rule(path: Path, pack: str, pack_dir: Path) -> LoadedRule:
     if not isinstance(doc, dict):
         raise RuleError(str(path), "/", "a rule file is a mapping")
     try:
-        spec = TypeAdapter(rule_model()).validate_python(doc)
+        spec = rule_adapter().validate_python(doc)
     except ValidationError as e:
         problems = [f"{path}: {_where(err['loc'])}: {err['msg']}" for err in e.errors()]
         raise RuleError(str(path), _where(e.errors()[0]["loc"]), e.errors()[0]["msg"], problems) from None

@@ -1,8 +1,10 @@
 """The published JSON Schemas and the column specs derived from them.
 
-``submission_schema()`` is generated from :mod:`checker.model`; the tabular loaders check
-columns against :func:`column_specs`, which is read off that same schema, so there is one
-contract for JSON, YAML, XLSX and CSV alike.
+The submission schema is generated from :mod:`checker.model`
+(:func:`generate_submission_schema`) and committed as ``schemas/submission.schema.json``;
+checks read it from there (:func:`submission_schema`). The tabular loaders check columns
+against :func:`column_specs`, which is read off that same schema, so there is one contract
+for JSON, YAML, XLSX and CSV alike.
 """
 from __future__ import annotations
 
@@ -15,14 +17,31 @@ from typing import Any
 from .model import SCHEMA_VERSION, TABLES, Header, Submission
 
 SCHEMA_ID = "https://ducha.example/schemas/submission-{v}.schema.json"
+# The committed schemas, beside the rules/ shipped with ducha (see checker.rulefile.RULES_DIR).
+SCHEMAS_DIR = Path(__file__).resolve().parent.parent / "schemas"
+SUBMISSION_SCHEMA_FILE = SCHEMAS_DIR / "submission.schema.json"
 
 
-@lru_cache(maxsize=1)
-def submission_schema() -> dict[str, Any]:
+def generate_submission_schema() -> dict[str, Any]:
+    """The submission schema, generated from :mod:`checker.model` (builds every row model)."""
     schema = Submission.model_json_schema(mode="validation")
     schema = {"$schema": "https://json-schema.org/draft/2020-12/schema",
               "$id": SCHEMA_ID.format(v=SCHEMA_VERSION), **schema}
     return schema
+
+
+@lru_cache(maxsize=1)
+def submission_schema() -> dict[str, Any]:
+    """The published submission schema, as checks use it: read from the committed
+    ``schemas/submission.schema.json`` (generating it costs a cold ``ducha check`` about
+    0.03 s of building pydantic models it never validates with), generated when the file is
+    missing or unreadable. tests/test_schema.py fails when the file is not exactly what the
+    models generate (``ducha schema --write schemas`` regenerates it)."""
+    try:
+        schema = json.loads(SUBMISSION_SCHEMA_FILE.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return generate_submission_schema()
+    return schema if isinstance(schema, dict) else generate_submission_schema()
 
 
 @dataclass(frozen=True)
@@ -79,7 +98,11 @@ def _spec(schema: dict[str, Any], name: str, prop: dict[str, Any], required: boo
 @lru_cache(maxsize=None)
 def column_specs(table: str) -> tuple[ColumnSpec, ...]:
     """Column specs of ``table`` (or ``"header"``), in model order."""
-    schema = submission_schema()
+    return specs_of(submission_schema(), table)
+
+
+def specs_of(schema: dict[str, Any], table: str) -> tuple[ColumnSpec, ...]:
+    """Column specs of ``table`` (or ``"header"``) as ``schema`` describes them."""
     if table == "header":
         model_name = Header.__name__
         props = {k: v for k, v in schema["properties"].items() if k in Header.model_fields}
@@ -98,7 +121,7 @@ def write_schemas(out_dir: Path) -> list[Path]:
 
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, doc in (("submission.schema.json", submission_schema()), ("rule.schema.json", rule_schema())):
+    for name, doc in (("submission.schema.json", generate_submission_schema()), ("rule.schema.json", rule_schema())):
         path = out_dir / name
         path.write_text(json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=False) + "\n", encoding="utf-8")
         written.append(path)
@@ -149,6 +172,7 @@ def _table_md(specs: tuple[ColumnSpec, ...]) -> list[str]:
 
 def data_dictionary() -> str:
     """The data dictionary (Markdown), generated from the models like the schema is."""
+    schema = generate_submission_schema()
     out = [
         "# 数据字典 / Data dictionary",
         "",
@@ -180,10 +204,10 @@ def data_dictionary() -> str:
         "",
         "## 报送信息 `header`",
         "",
-        *_table_md(column_specs("header")),
+        *_table_md(specs_of(schema, "header")),
     ]
     for name, (model, zh) in TABLES.items():
-        out += ["", f"## {zh} `{name}`", "", *_table_md(column_specs(name))]
+        out += ["", f"## {zh} `{name}`", "", *_table_md(specs_of(schema, name))]
     return "\n".join(out) + "\n"
 
 

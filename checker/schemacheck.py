@@ -240,12 +240,23 @@ def suspect_rows(rows: list[Any], rec: _Record) -> list[int]:
         return list(range(len(rows)))
     bad: set[int] = set()
     allowed, required = rec.allowed, rec.required
+    columns: dict[str, list[Any]] = {}
     if set(map(type, rows)) <= {dict}:
-        # Records of a table share their keys, usually in one order: judge each key order once.
-        orders = set(map(tuple, rows))
-        wrong = {o for o in orders if not (allowed.issuperset(o) and required.issubset(o))}
-        if wrong:
-            bad.update(i for i, r in enumerate(rows) if tuple(r) in wrong)
+        columns = {name: list(map(dict.get, rows, repeat(name), repeat(_ABSENT))) for name in rec.preds}
+        held = sum(len(values) - values.count(_ABSENT) for values in columns.values())
+        if allowed == columns.keys() and required <= allowed and sum(map(len, rows)) == held:
+            # Every key of every record is an allowed one (the records' keys add up to the
+            # allowed keys they hold): only a missing required key remains to be found.
+            for name in required:
+                values = columns[name]
+                if _ABSENT in values:
+                    bad.update(i for i, v in enumerate(values) if v is _ABSENT)
+        else:
+            # Records of a table share their keys, usually in one order: judge each key order once.
+            orders = set(map(tuple, rows))
+            wrong = {o for o in orders if not (allowed.issuperset(o) and required.issubset(o))}
+            if wrong:
+                bad.update(i for i, r in enumerate(rows) if tuple(r) in wrong)
         records = rows
         pos: list[int] | None = None
     else:
@@ -265,7 +276,7 @@ def suspect_rows(rows: list[Any], rec: _Record) -> list[int]:
             records = [rows[i] for i in dicts]
             pos = dicts
     for name, pred in rec.preds.items():
-        values = list(map(dict.get, records, repeat(name), repeat(_ABSENT)))
+        values = columns[name] if columns else list(map(dict.get, records, repeat(name), repeat(_ABSENT)))
         for j in _column_bad(pred, values, rec.patterns.get(name)):
             bad.add(j if pos is None else pos[j])
     return sorted(bad)

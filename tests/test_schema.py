@@ -14,8 +14,9 @@ from jsonschema import Draft202012Validator
 
 from checker.load.tabular import column_map, norm
 from checker.model import HEADER_SHEET, SCHEMA_VERSION, TABLES
-from checker.schema import (DATA_DICTIONARY, column_specs, data_dictionary, split_description, submission_schema,
-                            write_schemas)
+import checker.schema
+from checker.schema import (DATA_DICTIONARY, column_specs, data_dictionary, generate_submission_schema, specs_of,
+                            split_description, submission_schema, write_schemas)
 
 REPO = Path(__file__).resolve().parents[1]
 REGENERATE = ("regenerate with `make schemas`, `ducha schema --write schemas` or "
@@ -32,6 +33,27 @@ def test_committed_schemas_match_the_models(tmp_path: Path) -> None:
         committed = REPO / "schemas" / fresh.name
         assert committed.exists(), f"schemas/{fresh.name} is missing: {REGENERATE}"
         assert committed.read_bytes() == fresh.read_bytes(), f"schemas/{fresh.name} is out of date: {REGENERATE}"
+
+
+def test_checks_use_the_schema_the_models_generate() -> None:
+    """Checks read the committed file (a cold start need not build the models); it is the
+    generated schema exactly, and so is every column spec read off it."""
+    assert submission_schema() == generate_submission_schema()
+    fresh = generate_submission_schema()
+    for table in ["header", *TABLES]:
+        assert column_specs(table) == specs_of(fresh, table), table
+
+
+def test_without_the_committed_file_the_schema_is_generated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json", encoding="utf-8")
+    for path in (tmp_path / "missing.json", broken):
+        monkeypatch.setattr(checker.schema, "SUBMISSION_SCHEMA_FILE", path)
+        checker.schema.submission_schema.cache_clear()
+        try:
+            assert submission_schema() == generate_submission_schema()
+        finally:
+            checker.schema.submission_schema.cache_clear()
 
 
 def test_committed_data_dictionary_matches_the_models() -> None:

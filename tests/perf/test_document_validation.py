@@ -114,3 +114,18 @@ def test_a_bad_cell_makes_only_its_record_suspect() -> None:
     top_ok, rows = suspects(doc, submission_schema())
     assert top_ok and rows == {"patrols": [3], "chiefs": [1]}
     assert [_shape(e) for e in document_errors(doc)] == _reference(doc) != []
+
+
+def test_an_unknown_or_missing_key_makes_only_its_record_suspect() -> None:
+    """Keys are judged by counting when every record's keys are allowed ones (reaches: only a
+    required key is missing), record by record when a table has an unknown key (patrols,
+    chiefs); either way exactly the records at fault are suspect."""
+    doc = json.loads(_sample(0))
+    doc["patrols"][5]["bogus"] = 1
+    del doc["patrols"][7]["date"]
+    doc["chiefs"][2]["note"] = "x"
+    del doc["chiefs"][2]["name"]
+    del doc["reaches"][4]["water_body"]
+    top_ok, rows = suspects(doc, submission_schema())
+    assert top_ok and rows == {"patrols": [5, 7], "chiefs": [2], "reaches": [4]}
+    assert [_shape(e) for e in document_errors(doc)] == _reference(doc) != []
