@@ -18,7 +18,7 @@ import itertools
 import json
 import math
 import os
-from typing import Any, Container, Iterable, NamedTuple
+from typing import Any, Container, Iterable, NamedTuple, cast
 
 import durable_rules_engine as _dre
 
@@ -89,21 +89,26 @@ def assign_ids(facts: list[dict[str, Any]], sid: str) -> None:
     two facts whose hashes clash (§2.1), so a unique *string* is not enough: clashes are
     re-keyed deterministically (``f12~1``) until the hash is unique.
     """
-    n = len(facts)
+    for fact, key in zip(facts, _session_ids(len(facts), sid)):
+        fact["id"] = key
+
+
+def _session_ids(n: int, sid: str) -> list[str]:
+    """The ids of :func:`assign_ids` for ``n`` facts in session ``sid``."""
     _extend_ids(n)
     # The ids do not depend on the session unless a session's own hashes clash with one of
     # them: then (rarely) the assignment is made afresh below. Either way the ids are those
     # of the loop below, started with the session's hashes in ``used``.
     sids = (fnv1a32(f"sid-{sid}"), fnv1a32(sid))
     if all(_ID_AT.get(h, n) >= n for h in sids):
-        for fact, key in zip(facts, _ID_KEYS):
-            fact["id"] = key
-        return
+        return _ID_KEYS[:n]
     used = set(sids)
-    for i, fact in enumerate(facts):
+    out = []
+    for i in range(n):
         key, h = _key(i, used)
         used.add(h)
-        fact["id"] = key
+        out.append(key)
+    return out
 
 
 # --------------------------------------------------------------------------- serialisation
@@ -161,11 +166,110 @@ def dumps_batch(facts: list[dict[str, Any]]) -> str:
     When every fact is plain (see :func:`dumps_fact`) the whole batch is one C-encoder call:
     the checks run over all the batch's keys and values at C speed, not fact by fact.
     """
+    return _dumps_batch(facts)[0]
+
+
+def _dumps_batch(facts: list[dict[str, Any]]) -> tuple[str, bool]:
+    """:func:`dumps_batch`, and whether every fact was plain (only strings and ints)."""
+    if _plain(facts):
+        return _PLAIN(facts), True
+    text = "[" + ",".join(map(dumps_fact, facts)) + "]"
+    return text, _plain(facts)  # dumps_fact has now learnt the batch's plain keys
+
+
+def _plain(facts: list[dict[str, Any]]) -> bool:
     every = itertools.chain.from_iterable
-    if (facts and max(map(len, facts)) <= MAX_PROPERTIES and _PLAIN_KEYS.issuperset(every(facts))
-            and _PLAIN_TYPES.issuperset(map(type, every(map(dict.values, facts))))):
-        return _PLAIN(facts)
-    return "[" + ",".join(map(dumps_fact, facts)) + "]"
+    return bool(facts and max(map(len, facts)) <= MAX_PROPERTIES and _PLAIN_KEYS.issuperset(every(facts))
+                and _PLAIN_TYPES.issuperset(map(type, every(map(dict.values, facts)))))
+
+
+# --------------------------------------------------------------------------- reading matches
+
+# An action's text is ``{"<rule>":[<frame>,...]}``, each frame ``{"e":<fact>,"x":<fact>}``
+# (or with ``,"y":<fact>``), and the engine writes every fact back exactly as it was asserted.
+# Parsing that JSON was the adapter's largest cost (json.loads of ~3 MB for a county's 23.5k
+# expectations), so a session of plain facts reads it by cutting the text at the frame
+# separators and looking each piece up among the texts it asserted. Exact by construction:
+# when every piece is a known fact text, the action's text *is* the concatenation of those
+# texts with the fixed separators, so json.loads would return those very facts (a plain fact
+# survives a JSON round trip unchanged). Anything else (an unknown piece, another shape) is
+# parsed by json.loads.
+_FACT_SEP = '},{"t":'  # between two facts of a batch whose first key is "t"
+
+
+def _fact_inners(payload: str, chunk: list[dict[str, Any]]) -> list[str] | None:
+    """Each fact's text in ``payload`` (``dumps_batch(chunk)`` of plain facts) without its
+    leading ``{"t":`` and trailing ``}``; None unless every fact's first key is ``t``.
+
+    In the text of a flat object ``{"`` occurs only at its start (inside a string every ``"``
+    is escaped), so the separator occurs exactly where a fact starting with ``t`` follows
+    another: n pieces for n facts means every fact starts with ``t`` and no piece is cut.
+    """
+    if not payload.startswith('[{"t":') or not payload.endswith("}]"):
+        return None
+    inners = payload[6:-2].split(_FACT_SEP)
+    return inners if len(inners) == len(chunk) else None
+
+
+class _Reader:
+    """Reads the actions of one session of plain facts (see above); None when it cannot."""
+
+    def __init__(self, rules: Iterable[str], facts: list[dict[str, Any]], inners: list[str], ev: dict[str, Any],
+                 ev_text: str) -> None:
+        self.rules = rules  # rule names whose JSON text is the name in quotes
+        self.known = dict(zip(inners, facts))  # a fact's text without '{"t":' and '}' → the fact
+        self.ev = ev
+        self.only_e = '{"e":' + ev_text + "}"
+        self.head = '{"e":' + ev_text + ',"x":{"t":'
+        self.sep = "}}," + self.head
+        # A rule that matches every fact alone (the test template's "seen") lists them all, last
+        # asserted first: that body is compared whole before any cutting (built only when the
+        # length agrees).
+        self.facts, self.inners = facts, inners
+        self.every: str | None = None
+        self.every_len = len(self.head) + sum(map(len, inners)) + len(self.sep) * (len(inners) - 1) + 2
+
+    def read(self, text: str) -> list[Match] | None:
+        """``text``'s matches as json.loads reads them, or None (then json.loads must)."""
+        if not (text.startswith('{"') and text.endswith("]}")):
+            return None
+        cut = text.find('":[', 2)
+        rule = text[2:cut]
+        if cut < 0 or rule not in self.rules:
+            return None
+        body = text[cut + 3:-2]  # text == '{"' + rule + '":[' + body + ']}'
+        if body == self.only_e:
+            return [Match(rule, {"e": self.ev})]
+        if not (body.startswith(self.head) and body.endswith("}}")):
+            return None
+        # body == head + sep.join(pieces) + '}}'; a piece is x's inner text, or x's, '},"y":{"t":' and y's
+        known, ev = self.known, self.ev
+        frames: list[dict[str, dict[str, Any]]]
+        if len(body) == self.every_len and self.inners:
+            if self.every is None:
+                self.every = self.head + self.sep.join(reversed(self.inners)) + "}}"
+            if body == self.every:
+                frames = [{"e": ev, "x": x} for x in reversed(self.facts)]
+                return list(map(tuple.__new__, itertools.repeat(Match), zip(itertools.repeat(rule), frames)))
+        pieces = body[len(self.head):-2].split(self.sep)
+        xs = list(map(known.get, pieces))
+        if None not in xs:
+            frames = [{"e": ev, "x": x} for x in cast(list[dict[str, Any]], xs)]
+        else:
+            frames = []
+            for piece in pieces:
+                xin, ysep, yin = piece.partition('},"y":{"t":')
+                x, y = known.get(xin), known.get(yin)
+                if x is None or not ysep or y is None:
+                    return None
+                frames.append({"e": ev, "x": x, "y": y})
+        # tuple.__new__ through map: a third of the cost of calling Match(rule, frame) per match
+        return list(map(tuple.__new__, itertools.repeat(Match), zip(itertools.repeat(rule), frames)))
+
+
+def _loads(text: str) -> Any:
+    """The general reading of an action's text (a seam for tests that count its use)."""
+    return json.loads(text)
 
 
 # --------------------------------------------------------------------------- rule checks
@@ -254,7 +358,8 @@ def independent_facts(rules: dict[str, dict[str, Any]]) -> bool:
 
 class Match(NamedTuple):
     """One match: the engine rule's name and its frame (alias → fact). A tuple, not a frozen
-    dataclass: a county has tens of thousands, and the dataclass's __init__ cost twice as much."""
+    dataclass: a county has tens of thousands, and the dataclass's __init__ cost twice as much.
+    Frames are read only: matches of one session may share a fact's dict."""
     rule: str
     frame: dict[str, dict[str, Any]]
 
@@ -282,8 +387,12 @@ class Ruleset:
         self.independent = independent_facts(rules)
         self._matches: list[Match] = []
         self._errors: list[BaseException] = []
+        self._evaluated = False  # whether ALWAYS_RULE fired in the session
         for rule in rules.values():
             rule["cap"] = CAP
+        # Rule names an action's text spells as the name in quotes (see _Reader).
+        self._plain_names = frozenset(n for n in rules if json.dumps(n, ensure_ascii=False) == f'"{n}"')
+        self._reader: _Reader | None = None
         self.name = f"ducha_{os.getpid()}_{next(_names)}"
         try:
             self._handle = _dre.create_ruleset(self.name, json.dumps(rules, ensure_ascii=False))
@@ -296,8 +405,18 @@ class Ruleset:
         # Exceptions raised here would leave the engine's action half done (§3.6): keep them,
         # finish the dispatch, and raise afterwards.
         try:
+            fast = self._reader.read(text) if self._reader is not None else None
+            if fast is not None:
+                if fast and fast[0].rule == ALWAYS_RULE:
+                    self._evaluated = True
+                else:
+                    self._matches.extend(fast)
+                return
             append = self._matches.append
-            for rule, frames in json.loads(text).items():
+            for rule, frames in _loads(text).items():
+                if rule == ALWAYS_RULE:
+                    self._evaluated = True
+                    continue
                 for frame in ([frames] if isinstance(frames, dict) else frames):
                     append(Match(rule, frame))
         except BaseException as e:  # noqa: BLE001 - re-raised after dispatch
@@ -334,23 +453,43 @@ class Ruleset:
             return [m for i in range(0, len(facts), SPLIT) for m in self._session(facts[i:i + SPLIT], evaluate)]
         return self._session(facts, evaluate)
 
+    def _reader_for(self, chunks: list[list[dict[str, Any]]], encoded: list[tuple[str, bool]], ev: dict[str, Any],
+                    ev_text: str) -> _Reader | None:
+        """A :class:`_Reader` for a session whose facts (and evaluate fact) are all plain."""
+        facts: list[dict[str, Any]] = []
+        inners: list[str] = []
+        for chunk, (payload, plain) in zip(chunks, encoded):
+            texts = _fact_inners(payload, chunk) if plain else None
+            if texts is None:
+                return None
+            facts += chunk
+            inners += texts
+        if not (_PLAIN_KEYS.issuperset(ev) and _PLAIN_TYPES.issuperset(map(type, ev.values()))):
+            return None
+        return _Reader(self._plain_names, facts, inners, ev, ev_text)
+
     def _session(self, facts: list[dict[str, Any]], evaluate: dict[str, Any]) -> list[Match]:
         sid = f"s{next(self._sessions)}"
-        batch = [dict(f, sid=sid, _k=1) for f in facts]
-        ev = dict(evaluate, sid=sid, _k=1)
-        assign_ids(batch + [ev], sid)
-        self._matches, self._errors = [], []
+        # Each fact with the session, the _k term's property and its id (as assign_ids would give).
+        ids = _session_ids(len(facts) + 1, sid)
+        batch = [{**f, "sid": sid, "_k": 1, "id": key} for f, key in zip(facts, ids)]
+        ev = {**evaluate, "sid": sid, "_k": 1, "id": ids[-1]}
+        self._matches, self._errors, self._evaluated = [], [], False
         # serialise (and reject bad values) before asserting anything
-        payloads = [dumps_batch(batch[i:i + BATCH]) for i in range(0, len(batch), BATCH)]
+        chunks = [batch[i:i + BATCH] for i in range(0, len(batch), BATCH)]
+        encoded = [_dumps_batch(chunk) for chunk in chunks]
+        ev_text = dumps_fact(ev)
+        self._reader = self._reader_for(chunks, encoded, ev, ev_text)
         try:
-            for payload in payloads:
+            for payload, _ in encoded:
                 self._assert(payload, many=True)
-            self._assert(dumps_fact(ev), many=False)
+            self._assert(ev_text, many=False)
         except _dre.error as e:  # type: ignore[attr-defined]
             raise EngineError(f"engine error: {e}") from None
-        matches = self._matches
-        if not any(m.rule == ALWAYS_RULE for m in matches):
+        finally:
+            self._reader = None
+        if not self._evaluated:
             # Deleting now would segfault (§2.2); leaking one session is the safe failure.
             raise EngineError("the evaluate fact was not seen: session left undeleted")
         _dre.delete_state(self._handle, sid)
-        return [m for m in matches if m.rule != ALWAYS_RULE]
+        return self._matches  # without the evaluate rule's match (see _collect)

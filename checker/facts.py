@@ -7,6 +7,7 @@ re-keying). Keys are strings, dates are day numbers, and nothing here depends on
 """
 from __future__ import annotations
 
+import itertools
 import zlib
 from dataclasses import dataclass
 from typing import Any, Iterator
@@ -15,6 +16,8 @@ import numpy as np
 import pandas as pd
 
 from .kinds.base import Plan, column_values
+
+_PLAIN_TYPES, _STR, _INT = frozenset({str, int}), frozenset({str}), frozenset({int})
 
 SESSION_TARGET = 2_000
 # Join (match) sessions are kept smaller: the engine's cost to assert a fact grows with the
@@ -48,7 +51,7 @@ def _x_facts(plan: Plan, x: pd.DataFrame) -> list[dict[str, Any]]:
     cols = ["key", "lo", "due"] if plan.template == "match" else list(plan.test_fields)
     # Whole columns as Python values (what to_dict("records") gives, without its per-row cost).
     values = [column_values(x, c) for c in cols]
-    if cols and all(type(v) is str or type(v) is int for col in values for v in col):
+    if cols and _PLAIN_TYPES.issuperset(map(type, itertools.chain.from_iterable(values))):
         # The common case (strings and ints only): nothing to clean or leave out.
         if len(cols) == 3:
             a, b, c = cols
@@ -73,8 +76,10 @@ def _x_facts(plan: Plan, x: pd.DataFrame) -> list[dict[str, Any]]:
 
 def _y_facts(y: pd.DataFrame) -> list[dict[str, Any]]:
     """One fact per row of ``y`` (``yi``: its position), in row order."""
-    return [{"t": "y", "yi": i, "key": str(k), "day": int(d), "ok": int(o)}
-            for i, (k, d, o) in enumerate(zip(column_values(y, "key"), column_values(y, "day"), column_values(y, "ok")))]
+    keys, days, oks = column_values(y, "key"), column_values(y, "day"), column_values(y, "ok")
+    if not (_STR.issuperset(map(type, keys)) and _INT.issuperset(map(type, itertools.chain(days, oks)))):
+        keys, days, oks = list(map(str, keys)), list(map(int, days)), list(map(int, oks))
+    return [{"t": "y", "yi": i, "key": k, "day": d, "ok": o} for i, (k, d, o) in enumerate(zip(keys, days, oks))]
 
 
 def sessions(rid: str, plan: Plan) -> Iterator[Session]:
@@ -92,10 +97,12 @@ def sessions(rid: str, plan: Plan) -> Iterator[Session]:
     if n == 1:
         yield Session(xf + yf, {"t": "e", "r": rid})
         return
-    if plan.template == "match":
-        xb, yb = _bucket(column_values(x, "key"), n), _bucket(column_values(y, "key"), n)
-    else:
-        xb, yb = [i % n for i in range(len(x))], []
+    if plan.template != "match":
+        # Dealt round-robin (row i to session i % n): each session is a slice of every n-th fact.
+        for b in range(min(n, len(xf))):  # xf[b::n] is empty from b = len(xf) on
+            yield Session(xf[b::n], {"t": "e", "r": rid})
+        return
+    xb, yb = _bucket(column_values(x, "key"), n), _bucket(column_values(y, "key"), n)
     xs: list[list[dict[str, Any]]] = [[] for _ in range(n)]
     ys: list[list[dict[str, Any]]] = [[] for _ in range(n)]
     for f, b in zip(xf, xb):

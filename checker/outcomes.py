@@ -103,7 +103,8 @@ def _match_verdicts(plan: Plan, matches: list[Match], as_of_day: int, xdue: list
     return out
 
 
-def _test_verdicts(plan: Plan, matches: list[Match], as_of_day: int, xdue: list[Any]) -> list[_X]:
+def _test_checks(matches: list[Match]) -> tuple[set[int], dict[int, list[tuple[int, str]]]]:
+    """The expectations the engine saw, and each one's failed checks as (index, tag)."""
     seen: set[int] = set()
     failed: dict[int, list[tuple[int, str]]] = defaultdict(list)
     # "seen", or a failed check "<tag>#<index>" as (index, tag): parsed once per rule name
@@ -111,32 +112,52 @@ def _test_verdicts(plan: Plan, matches: list[Match], as_of_day: int, xdue: list[
     for rule, rest in _tags(matches).items():
         tag, _, idx = rest.partition("#")
         check_of[rule] = None if rest == "seen" else (int(idx), tag)
-    for m in matches:
-        xi = int(m.frame["x"]["xi"])
+    seen_rules = {rule for rule, check in check_of.items() if check is None}
+    # Most matches are "seen" (one per expectation): collected in one pass at C speed.
+    seen.update(map(int, [m.frame["x"]["xi"] for m in matches if m.rule in seen_rules]))
+    for m in [m for m in matches if m.rule not in seen_rules]:
         check = check_of[m.rule]
-        if check is None:
-            seen.add(xi)
-        else:
-            failed[xi].append(check)
-    out: list[_X] = []
-    xev = column_values(plan.x, "ev") if "ev" in plan.x.columns else None
-    for xi, due in enumerate(xdue):
-        ev = list(xev[xi]) if xev is not None and isinstance(xev[xi], list) else _NO_EV
-        due = int(due)
-        if xi not in seen:
-            out.append((0, "error", "engine", ev, None, None))
-            continue
-        fails = failed.get(xi)
-        if not fails:
-            out.append((3, "passed", None, ev, None, None))
-            continue
-        tag = min(fails)[1]
-        if tag in NOT_APPLICABLE_TAGS:
-            out.append((4, "not_applicable", tag, ev, None, None))
-        elif due > as_of_day:
-            out.append((2, "pending", "not_due", ev, None, None))
-        else:
-            out.append((1, "violated", tag, ev, as_of_day - due, None))
+        if check is not None:
+            failed[int(m.frame["x"]["xi"])].append(check)
+    return seen, failed
+
+
+def _test_verdict(xi: int, due: int, ev: list[str], seen: set[int], failed: dict[int, list[tuple[int, str]]],
+                  as_of_day: int) -> _X:
+    if xi not in seen:
+        return (0, "error", "engine", ev, None, None)
+    fails = failed.get(xi)
+    if not fails:
+        return (3, "passed", None, ev, None, None)
+    tag = min(fails)[1]
+    if tag in NOT_APPLICABLE_TAGS:
+        return (4, "not_applicable", tag, ev, None, None)
+    if due > as_of_day:
+        return (2, "pending", "not_due", ev, None, None)
+    return (1, "violated", tag, ev, as_of_day - due, None)
+
+
+_PASSED: _X = (3, "passed", None, _NO_EV, None, None)
+
+
+def _test_verdicts(plan: Plan, matches: list[Match], as_of_day: int, xdue: list[Any]) -> list[_X]:
+    seen, failed = _test_checks(matches)
+    dues = list(map(int, xdue))
+    n = len(dues)
+    if "ev" in plan.x.columns:
+        xev = column_values(plan.x, "ev")
+        return [_test_verdict(xi, due, list(xev[xi]) if isinstance(xev[xi], list) else _NO_EV, seen, failed, as_of_day)
+                for xi, due in enumerate(dues)]
+    # Without evidence, an expectation seen and with no failed check has the one verdict
+    # _PASSED (shared): only those not seen or with a failed check are decided one by one.
+    out = [_PASSED] * n
+    if not (len(seen) == n and (n == 0 or (min(seen) == 0 and max(seen) == n - 1))):  # else all are seen
+        for xi in range(n):
+            if xi not in seen:
+                out[xi] = _test_verdict(xi, dues[xi], _NO_EV, seen, failed, as_of_day)
+    for xi in failed:
+        if 0 <= xi < n:
+            out[xi] = _test_verdict(xi, dues[xi], _NO_EV, seen, failed, as_of_day)
     return out
 
 
@@ -224,11 +245,14 @@ def _records(frame: pd.DataFrame, names: tuple[str, ...]) -> list[dict[str, Any]
 
 def _headline(verdicts: list[_X], xs: list[int]) -> tuple[int, list[int]]:
     """The subject's worst expectations (``xs`` order) and, of those, the most overdue (the first on a tie)."""
-    vs = [verdicts[xi] for xi in xs]
-    rank = min([v[_RANK] for v in vs])
-    bad = [xi for xi, v in zip(xs, vs) if v[_RANK] == rank]
+    vs = list(map(verdicts.__getitem__, xs))
+    ranks = [v[_RANK] for v in vs]
+    rank = min(ranks)
+    bad = xs if ranks.count(rank) == len(ranks) else [xi for xi, r in zip(xs, ranks) if r == rank]
     if len(bad) == 1:
         return bad[0], bad
+    if [verdicts[xi][_OVERDUE] for xi in bad].count(None) == len(bad):
+        return min(bad), bad  # every key below is (-1, -xi): the largest is the smallest xi
     return max(bad, key=lambda xi: (-1 if verdicts[xi][_OVERDUE] is None else verdicts[xi][_OVERDUE], -xi)), bad
 
 
@@ -237,15 +261,16 @@ def decide(ctx: Context, plan: Plan, matches: list[Match]) -> list[Finding]:
     xcols = {c: column_values(x, c) for c in _X_FIELDS if c in x.columns}
     xdue = xcols["due"] if "due" in xcols else column_values(x, "due")
     verdicts = (_match_verdicts if plan.template == "match" else _test_verdicts)(plan, matches, ctx.as_of_day, xdue)
-    xpart = [str(p) for p in column_values(x, "part")] if len(x) else []
+    xpart = column_values(x, "part") if len(x) else []  # str() only of the parts a finding names
     by_sub: dict[int, list[int]] = defaultdict(list)
-    for xi, sub in enumerate(column_values(x, "sub") if "sub" in x.columns else ()):
-        by_sub[int(sub)].append(xi)
+    for xi, sub in enumerate(map(int, column_values(x, "sub")) if "sub" in x.columns else ()):
+        by_sub[sub].append(xi)
     make = _Maker(ctx)
     match = plan.template == "match"
     # Expected and actual texts, remembered by the values they are made of (many findings share them).
     windows: dict[tuple[Any, Any], tuple[str | None, str | None]] = {}
     tcols = {c: vals for c, vals in xcols.items() if c in _TEST_FIELDS}
+    tvals = list(tcols.values())
     tested: dict[tuple[Any, ...], tuple[tuple[str | None, str | None], tuple[str, str]]] = {}
     text = ctx.ds.location_text
     findings = []
@@ -265,11 +290,9 @@ def decide(ctx: Context, plan: Plan, matches: list[Match]) -> list[Finding]:
             parts: tuple[str, ...] = ()
             cited = xs
         else:
-            parts = tuple(p for p in (xpart[xi] for xi in bad) if p)
+            parts = tuple(p for p in (str(xpart[xi]) for xi in bad) if p)
             cited = bad
-        evidence: list[str] = []
-        for xi in cited:
-            evidence.extend(verdicts[xi][_EV])
+        evidence = [e for xi in cited for e in verdicts[xi][_EV]]
         src = srow.get("src")
         if isinstance(src, str):
             evidence.append(src)
@@ -281,7 +304,7 @@ def decide(ctx: Context, plan: Plan, matches: list[Match]) -> list[Finding]:
                 exp = windows[key] = _expected_match(*key)
             act = _actual_match(plan, v0)
         else:
-            key = tuple(vals[xi0] for vals in tcols.values())
+            key = tuple([vals[xi0] for vals in tvals])
             try:
                 exp, act = tested[key]
             except KeyError:
@@ -290,7 +313,7 @@ def decide(ctx: Context, plan: Plan, matches: list[Match]) -> list[Finding]:
                 exp, act = _expected_actual_test(plan, dict(zip(tcols, key)))
         findings.append(make(srow, status, v0[_REASON], expected=exp, actual=act, due=due,
                              overdue=v0[_OVERDUE] if status == "violated" else None, parts=parts,
-                             evidence=tuple(dict.fromkeys(map(text, evidence)))))
+                             evidence=tuple(dict.fromkeys(map(text, evidence))) if evidence else ()))
     if plan.subjects.empty:
         findings.append(rule_level(ctx, ctx.rule.spec.on_empty, "nothing_examined"))
     return findings
@@ -313,6 +336,9 @@ _PER_FINDING = frozenset({"outcome", "reason", "subject_type", "subject_id", "su
                           "lead_units", "message_zh", "message_en", "evidence"})
 
 
+_set_dict = object.__setattr__  # Finding is frozen: its own __setattr__ refuses
+
+
 class _Maker:
     """:func:`make_finding` for one rule: what every finding of the rule shares is read once."""
 
@@ -330,14 +356,16 @@ class _Maker:
             obligations=tuple(spec.obligations), severity=_severity(ctx), period=ds.header.period,
             as_of=ctx.as_of.isoformat(), document=spec.source.document, clause=spec.source.clause,
             quote=spec.source.quote, title_zh=spec.title.zh, title_en=spec.title.en)
+        self.title_zh, self.title_en = spec.title.zh, spec.title.en
         unset = {k for k, v in self.base.items() if v is dataclasses.MISSING}
         self.fast = _FAST_FINDING and unset <= _PER_FINDING
 
     def _new(self, values: dict[str, Any]) -> Finding:
-        """``Finding(**values)``; ``values`` holds every field, in field order."""
+        """``Finding(**values)``; ``values`` holds every field, in field order, and becomes the
+        finding's own dict: pass a fresh one."""
         if self.fast:
             f = object.__new__(Finding)
-            f.__dict__.update(values)
+            _set_dict(f, "__dict__", values)  # ``values`` becomes the instance's dict (no copy)
             return f
         # Finding has changed shape: construct it normally (a field nobody sets fails loudly).
         return Finding(**{k: v for k, v in values.items() if v is not dataclasses.MISSING})
@@ -358,7 +386,10 @@ class _Maker:
             section = spec.section
         sname = srow.get("sname")
         sid = str(srow.get("sid"))
-        if outcome not in ("passed", "not_applicable", "pending", "error"):  # these say their outcome instead
+        if outcome == "passed":  # most findings: the general branch below, written out
+            mz = f"{self.title_zh}：{sname}（符合）"
+            me = f"{self.title_en}: {sname} (passed)"
+        elif outcome not in ("not_applicable", "pending", "error"):  # these say their outcome instead
             values: dict[str, Any] = {"subject": str(sname), "subject_id": sid,
                                       "due": due or "", "detail": "、".join(parts),
                                       "jurisdiction": jname, "days": overdue if overdue is not None else ""}
@@ -374,6 +405,7 @@ class _Maker:
             why_en = (f"due {due}" if dated else reason_text(reason, "en")) if said else ""
             mz = f"{spec.title.zh}：{sname}（{_OUTCOME_ZH[outcome]}{('，' + why_zh) if said else ''}）"
             me = f"{spec.title.en}: {sname} ({outcome.replace('_', ' ')}{('; ' + why_en) if said else ''})"
+        # A fresh dict, handed to the finding as its __dict__ (see _new).
         return self._new({
             **self.base, "outcome": outcome, "reason": reason,
             "subject_type": str(srow.get("stype")), "subject_id": sid, "subject_name": str(sname),

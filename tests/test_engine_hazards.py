@@ -84,10 +84,9 @@ def test_a_fact_whose_id_clashes_with_the_session_is_kept_and_matched(monkeypatc
     assert _evaluate_in_session(SID_SUFFIX) == [0, 1, 2]
 
     # The hazard is real: ids that are merely unique strings lose the fact, silently.
-    def naive(facts: list[dict[str, Any]], sid: str) -> None:
-        for i, f in enumerate(facts):
-            f["id"] = f"f{i}"
-    monkeypatch.setattr(engine, "assign_ids", naive)
+    def naive(n: int, sid: str) -> list[str]:
+        return [f"f{i}" for i in range(n)]
+    monkeypatch.setattr(engine, "_session_ids", naive)  # what assign_ids and every session use
     try:
         lost: list[int] | None = _evaluate_in_session(SID_SUFFIX)
     except EngineError:
@@ -290,12 +289,17 @@ def test_a_tiny_float_does_not_truncate_its_batch() -> None:
 
 # --------------------------------------------------------------------------- §3.6 exceptions
 
-def test_an_exception_in_an_action_is_raised_after_dispatch(monkeypatch: pytest.MonkeyPatch) -> None:
-    class Broken:
-        def __init__(self, *a: Any) -> None:
-            raise RuntimeError("boom")
+@pytest.mark.parametrize("path", ["json", "fast"])
+def test_an_exception_in_an_action_is_raised_after_dispatch(monkeypatch: pytest.MonkeyPatch, path: str) -> None:
+    """Whichever way an action's text is read (json.loads, or the fast reader of plain facts)."""
+    def boom(*a: Any) -> Any:
+        raise RuntimeError("boom")
     rs = Ruleset({"H|x": {"all": [guard("H"), {"x": {"t": "x"}}]}})
-    monkeypatch.setattr(engine, "Match", Broken)
+    if path == "json":
+        monkeypatch.setattr(engine._Reader, "read", lambda self, text: None)
+        monkeypatch.setattr(engine, "Match", boom)
+    else:
+        monkeypatch.setattr(engine._Reader, "read", boom)
     with pytest.raises(EngineError, match="boom"):
         rs.evaluate([{"t": "x"}], ev("H"))
 

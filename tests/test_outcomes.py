@@ -2,20 +2,24 @@
 
 Every finding of every rule is compared with a plain reference elsewhere
 (``tests/test_equivalence.py``, the fixture cases, the golden reports); these tests pin the
-two places where outcomes relies on how another library builds its objects.
+places where outcomes relies on how another library builds its objects, and compare its
+fast paths (verdicts without evidence, the headline) with the code they replaced.
 """
 from __future__ import annotations
 
 import dataclasses
 import pickle
+import random
+from collections import defaultdict
 
 import numpy as np
 import pandas as pd
 import pytest
 
 import checker.outcomes as outcomes
+from checker.engine import Match
 from checker.finding import Finding
-from checker.kinds.base import column_values
+from checker.kinds.base import Plan, column_values
 
 
 def _values() -> dict[str, object]:
@@ -66,6 +70,10 @@ def test_the_maker_builds_what_make_finding_always_built() -> None:
     assert (f.expected, f.actual, f.days_overdue, f.parts, f.evidence) == ("甲", "乙", 3, ("p1", "p2"), ("e",))
     p = outcomes.make_finding(ctx, srow, "pending", "not_due", due="2019-01-31")  # type: ignore[arg-type]
     assert (p.message_zh, p.message_en) == ("标题：张三（未到期，2019-01-31到期）", "title: 张三 (pending; due 2019-01-31)")
+    ok = outcomes.make_finding(ctx, srow, "passed", None, due="2019-01-31")  # type: ignore[arg-type]
+    assert (ok.message_zh, ok.message_en) == ("标题：张三（符合）", "title: 张三 (passed)")
+    na = outcomes.make_finding(ctx, srow, "not_applicable", "level")  # type: ignore[arg-type]
+    assert (na.message_zh, na.message_en) == ("标题：张三（不适用，不适用于该层级）", "title: 张三 (not applicable; does not apply at this level)")
 
 
 def test_a_finding_is_constructed_normally_when_finding_changes_shape(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -95,3 +103,78 @@ def test_a_column_holds_what_the_series_holds(series: pd.Series) -> None:
 def test_a_duplicated_column_name_takes_the_plain_path() -> None:
     frame = pd.DataFrame([[1, 2], [3, 4]], columns=["c", "c"])
     assert column_values(frame, "c") == frame["c"].to_numpy(dtype=object).tolist() == [[1, 2], [3, 4]]
+
+
+# --------------------------------------------------------------------------- verdicts
+
+def _reference_test_verdicts(plan: Plan, matches: list[Match], as_of_day: int, xdue: list[object]) -> list[tuple]:
+    """The test template's verdicts one expectation at a time (the code the fast path replaced)."""
+    seen: set[int] = set()
+    failed: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for m in matches:
+        xi = int(m.frame["x"]["xi"])
+        rest = m.rule.rsplit("|", 1)[1]
+        if rest == "seen":
+            seen.add(xi)
+        else:
+            tag, _, idx = rest.partition("#")
+            failed[xi].append((int(idx), tag))
+    xev = column_values(plan.x, "ev") if "ev" in plan.x.columns else None
+    out = []
+    for xi, due in enumerate(xdue):
+        ev = list(xev[xi]) if xev is not None and isinstance(xev[xi], list) else []
+        due = int(due)  # type: ignore[call-overload]
+        if xi not in seen:
+            out.append((0, "error", "engine", ev, None, None))
+        elif not failed.get(xi):
+            out.append((3, "passed", None, ev, None, None))
+        else:
+            tag = min(failed[xi])[1]
+            if tag in outcomes.NOT_APPLICABLE_TAGS:
+                out.append((4, "not_applicable", tag, ev, None, None))
+            elif due > as_of_day:
+                out.append((2, "pending", "not_due", ev, None, None))
+            else:
+                out.append((1, "violated", tag, ev, as_of_day - due, None))
+    return out
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_test_verdicts_are_those_of_one_expectation_at_a_time(seed: int) -> None:
+    rng = random.Random(seed)
+    n = rng.choice([0, 1, 2, 7, 60])
+    dues = [rng.randrange(90, 110) for _ in range(n)]
+    columns: dict[str, object] = {"sub": list(range(n)), "due": dues}
+    if seed % 3 == 0:
+        columns["ev"] = [rng.choice([["t:1"], ["t:2", "t:3"], None]) for _ in range(n)]
+    plan = Plan("test", pd.DataFrame(), pd.DataFrame(columns))
+    tags = ["too_few", "too_many", "no_entry", "no_baseline", "mismatch"]
+    matches = []
+    for xi in range(n + 2):  # an index past the expectations too: it must be ignored
+        if rng.random() < 0.9:
+            matches.append(Match("R|seen", {"e": {}, "x": {"xi": xi}}))
+        for i, tag in enumerate(tags):
+            if rng.random() < 0.15:
+                matches.append(Match(f"R|{tag}#{i}", {"e": {}, "x": {"xi": xi}}))
+    rng.shuffle(matches)
+    got = outcomes._test_verdicts(plan, matches, 100, dues)
+    assert got == _reference_test_verdicts(plan, matches, 100, dues)
+
+
+def _reference_headline(verdicts: list[tuple], xs: list[int]) -> tuple[int, list[int]]:
+    rank = min(verdicts[xi][0] for xi in xs)
+    bad = [xi for xi in xs if verdicts[xi][0] == rank]
+    return max(bad, key=lambda xi: (-1 if verdicts[xi][4] is None else verdicts[xi][4], -xi)), bad
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_headline_is_the_most_overdue_of_the_worst(seed: int) -> None:
+    rng = random.Random(seed)
+    kinds = [(0, "error", None), (1, "violated", 0), (1, "violated", 5), (1, "violated", 30), (2, "pending", None),
+             (3, "passed", None), (4, "not_applicable", None)]
+    verdicts = []
+    for _ in range(30):
+        rank, status, overdue = rng.choice(kinds[seed % 3:])
+        verdicts.append((rank, status, None, [], overdue, None))
+    xs = rng.sample(range(30), rng.randrange(2, 12))
+    assert outcomes._headline(verdicts, xs) == _reference_headline(verdicts, xs)

@@ -12,7 +12,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checker.engine import _ID_KEYS, _extend_ids, assign_ids, dumps_fact, fnv1a32
+from checker.engine import _ID_KEYS, _extend_ids, _session_ids, assign_ids, dumps_fact, fnv1a32
 
 
 def _reference_ids(n: int, sid: str) -> list[str]:
@@ -34,7 +34,9 @@ def _reference_ids(n: int, sid: str) -> list[str]:
 def _ids(n: int, sid: str) -> list[str]:
     facts: list[dict[str, Any]] = [{} for _ in range(n)]
     assign_ids(facts, sid)
-    return [f["id"] for f in facts]
+    ids = [f["id"] for f in facts]
+    assert _session_ids(n, sid) == ids  # what a session gives its facts
+    return ids
 
 
 def test_ordinary_sessions() -> None:
