@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal, Union
 
+import numpy as np
 import pandas as pd
 from pydantic import Field
 
@@ -56,41 +57,55 @@ def plan(ctx: Context, spec: AttributeSpec) -> Plan:
     values = resolve(ctx, table, subjects, spec.field) if len(subjects) else pd.Series(dtype=object)
     numeric = any(c.op is not None for c in spec.cases)
     norm = unit_key if spec.normalise == "unit" else (lambda v: v)
-    x = pd.DataFrame({"sub": subjects.index, "due": ctx.day(spec.due) if spec.due is not None else ctx.as_of_day,
-                      "part": ""})
+    # The expectation columns in order, made into one frame at the end (each column assigned
+    # to a frame cost ~0.1 ms: four such rules per county).
+    cols: dict[str, Any] = {"sub": subjects.index, "due": ctx.day(spec.due) if spec.due is not None else ctx.as_of_day,
+                            "part": ""}
     col = "num" if numeric else "str"
-    x[col] = [None if pd.isna(v) else (float(v) if numeric else norm(_s(v))) for v in values]
+    cols[col] = [None if pd.isna(v) else (float(v) if numeric else norm(_s(v))) for v in values]
     if spec.normalise is not None:
-        x["actual"] = [None if pd.isna(v) else _s(v) for v in values]  # shown as written, compared normalised
+        cols["actual"] = [None if pd.isna(v) else _s(v) for v in values]  # shown as written, compared normalised
     when_cols = sorted({k for c in spec.cases for k in c.when})
     for k in when_cols:
-        x[f"w_{k}"] = [_s(v) for v in resolve(ctx, table, subjects, k)] if len(subjects) else []
+        cols[f"w_{k}"] = [_s(v) for v in resolve(ctx, table, subjects, k)] if len(subjects) else []
     checks = [Check("missing", [{"$nex": {col: 1}}])]
+    exp_of: str | None = None  # the column "exp" shows (the first `equals`)
     for i, case in enumerate(spec.cases):
         terms: list[dict[str, Any]] = [{f"w_{k}": _s(v)} for k, v in case.when.items()] + [{"$ex": {col: 1}}]
         if case.allowed is not None:
             terms += [{"$neq": {col: norm(_s(a))}} for a in ctx.value(case.allowed)]
         elif case.equals is not None:
             want = resolve(ctx, table, subjects, case.equals) if len(subjects) else pd.Series(dtype=object)
-            x[f"e{i}"] = [None if v is None or v is pd.NA or (isinstance(v, float) and pd.isna(v)) else norm(_s(v))
-                          for v in want]
-            if "exp" not in x.columns:
-                x["exp"] = x[f"e{i}"]  # shown as the expected value
+            cols[f"e{i}"] = [None if v is None or v is pd.NA or (isinstance(v, float) and pd.isna(v)) else norm(_s(v))
+                             for v in want]
+            if exp_of is None:
+                exp_of = f"e{i}"
+                cols["exp"] = cols[exp_of]  # shown as the expected value
             checks.append(Check("no_baseline", [{f"w_{k}": _s(v)} for k, v in case.when.items()]
                                 + [{"$ex": {col: 1}}, {"$nex": {f"e{i}": 1}}]))
             terms += [{"$ex": {f"e{i}": 1}}, {"$neq": {col: {"$m": f"e{i}"}}}]
         elif case.op is not None:
-            x[f"c{i}"] = float(ctx.value(case.value))
+            cols[f"c{i}"] = float(ctx.value(case.value))
             terms.append({NEG[case.op]: {col: {"$m": f"c{i}"}}})
         checks.append(Check("wrong_value", terms))
+    x = _frame(cols, exp_of, len(subjects))
     # A subject that no case applies to owes nothing here: not applicable, never "missing".
-    applies = pd.Series(False, index=x.index)
-    for case in spec.cases:
-        hit = pd.Series(True, index=x.index)
-        for k, v in case.when.items():
-            hit &= x[f"w_{k}"] == _s(v)
-        applies |= hit
-    x = x[applies.to_numpy(dtype=bool)]
+    applies = [any(all(cols[f"w_{k}"][r] == _s(v) for k, v in case.when.items()) for case in spec.cases)
+               for r in range(len(subjects))]
+    x = x[np.array(applies, dtype=bool)]
     return Plan("test", subjects, x, checks=checks, idle_reason="no_case",
                 test_fields=(col, *[f"w_{k}" for k in when_cols],
                              *[c for c in x.columns if c[:1] in ("c", "e") and c[1:].isdigit()]))
+
+
+def _frame(cols: dict[str, Any], exp_of: str | None, n: int) -> pd.DataFrame:
+    """The expectation frame: one constructor call over the whole columns (the dtypes each
+    column assignment gave); with no subjects, column by column as before, since empty
+    columns take their dtypes from how they were made."""
+    if n:
+        return pd.DataFrame(cols)
+    names = list(cols)
+    x = pd.DataFrame({k: cols[k] for k in names[:3]})
+    for k in names[3:]:
+        x[k] = x[exp_of] if k == "exp" and exp_of is not None else cols[k]
+    return x

@@ -92,12 +92,17 @@ class Check:
     terms: list[dict[str, Any]]
 
 
+# The y of a plan without evidence (the test template): built once, each plan gets its own
+# shallow copy (building the empty frame cost ~0.25 ms a plan).
+_NO_Y: pd.DataFrame = pd.DataFrame(columns=["key", "day", "ok", "ev"])
+
+
 @dataclass
 class Plan:
     template: Literal["match", "test"]
     subjects: pd.DataFrame  # stype sid sname jurisdiction leads
     x: pd.DataFrame  # sub part due [key lo] [test fields] expected
-    y: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["key", "day", "ok", "ev"]))
+    y: pd.DataFrame = field(default_factory=lambda: _NO_Y.copy(deep=False))
     checks: list[Check] = field(default_factory=list)
     other_reason: str = "wrong_unit"
     test_fields: tuple[str, ...] = ()
@@ -161,12 +166,39 @@ def spec_key(ctx: Context, obj: Any) -> Hashable:
     if isinstance(obj, ParamRef):
         return ("$param", repr(ctx.value(obj)))
     if isinstance(obj, BaseModel):
-        return (type(obj).__name__, tuple((k, spec_key(ctx, getattr(obj, k))) for k in type(obj).model_fields))
+        known = _FIXED_KEYS.get(id(obj))
+        if known is not None and known[0] is obj and known[1] is not None:
+            return known[1]
+        key = (type(obj).__name__, tuple((k, spec_key(ctx, getattr(obj, k))) for k in type(obj).model_fields))
+        if known is None or known[0] is not obj:
+            if len(_FIXED_KEYS) >= 4096:
+                _FIXED_KEYS.clear()
+            _FIXED_KEYS[id(obj)] = (obj, None if _holds_param(obj) else key)
+        return key
     if isinstance(obj, dict):
         return ("$dict", tuple((repr(k), spec_key(ctx, v)) for k, v in obj.items()))
     if isinstance(obj, (list, tuple)):
         return ("$list", tuple(spec_key(ctx, v) for v in obj))
     return (type(obj).__name__, repr(obj))
+
+
+# The key of each spec fragment (a rule's model, frozen) that holds no parameter, by object:
+# every rule asks for its fragments' keys for every submission, ~100 recursive calls each. A
+# fragment holding a parameter is keyed afresh each time, since its key holds the value.
+# The fragment is kept with its key, so its id is never another object's.
+_FIXED_KEYS: dict[int, tuple[Any, Hashable | None]] = {}
+
+
+def _holds_param(obj: Any) -> bool:
+    if isinstance(obj, ParamRef):
+        return True
+    if isinstance(obj, BaseModel):
+        return any(_holds_param(getattr(obj, k)) for k in type(obj).model_fields)
+    if isinstance(obj, dict):
+        return any(_holds_param(v) for v in obj.values())
+    if isinstance(obj, (list, tuple)):
+        return any(_holds_param(v) for v in obj)
+    return False
 
 
 def memoised(ctx: Context, name: str, key: Callable[[], Hashable], build: Callable[[], T]) -> T:
@@ -199,13 +231,15 @@ def _resolve_path(ctx: Context, table: str, frame: pd.DataFrame, path: str) -> p
     if "@" in path:
         col, level = path.split("@", 1)
         codes = resolve(ctx, table, frame, col)
-        anc = ctx.ancestors()
+        at = ancestor_dicts(ctx)
         if level in LEVEL_ORDER:
-            return codes.map(anc[f"at_{level}"]).astype(object)
+            if None in at:  # a jurisdiction without a code, which pandas' map matches to a missing one
+                return codes.map(ctx.ancestors()[f"at_{level}"]).astype(object)
+            # What ``codes.map(ancestors[f"at_{level}"]).astype(object)`` gave (NaN: no such ancestor).
+            up = at[level]
+            return pd.Series([up.get(c, np.nan) for c in codes.to_numpy(dtype=object).tolist()],
+                             index=codes.index, dtype=object, name=codes.name)
         levels = resolve(ctx, table, frame, level)
-        # One dict per level column, read once (``anc.at`` per row costs microseconds each).
-        at = memoised(ctx, "ancestor_dicts", lambda: (), lambda: {
-            lv: dict(zip(anc.index, anc[f"at_{lv}"].to_numpy(dtype=object).tolist())) for lv in LEVEL_ORDER})
         out = [at[lv][c] if (isinstance(lv, str) and lv in LEVEL_ORDER and c in at[lv]) else None
                for c, lv in zip(codes.to_numpy(dtype=object).tolist(), levels.to_numpy(dtype=object).tolist())]
         return pd.Series(out, index=frame.index, dtype=object)
@@ -223,6 +257,32 @@ def _resolve_path(ctx: Context, table: str, frame: pd.DataFrame, path: str) -> p
         lookup = memoised(ctx, "lookup", lambda: (ref, rest), build)
         return frame[col].map(lookup)
     raise RuleError(str(ctx.rule.path), "/spec", f"unknown column {path!r} in {table}")
+
+
+def ancestor_dicts(ctx: Context) -> dict[Any, dict[Any, Any]]:
+    """Per level, jurisdiction code → its ancestor's code at that level (NaN: none): the columns
+    of :meth:`Dataset.ancestor_codes` as dicts, built once per dataset by the same walk without
+    the frame (building, indexing and mapping through it cost more than the walk)."""
+    def build() -> dict[Any, dict[Any, Any]]:
+        j = ctx.ds.table("jurisdictions")
+        codes = column_values(j, "code")
+        parent = dict(zip(codes, column_values(j, "parent")))
+        level = dict(zip(codes, column_values(j, "level")))
+        out: dict[Any, dict[Any, Any]] = {lv: {} for lv in LEVEL_ORDER}
+        if not all(type(c) is str for c in codes):
+            out[None] = {}  # marks a code that is not a string (see _resolve_path)
+        for code in codes:
+            found: dict[Any, Any] = {}
+            cur: Any = code
+            seen = set()
+            while cur is not None and cur in level and cur not in seen:
+                seen.add(cur)
+                found[level[cur]] = cur
+                cur = parent.get(cur)
+            for lv in LEVEL_ORDER:
+                out[lv][code] = found.get(lv, np.nan)
+        return out
+    return memoised(ctx, "ancestor_dicts", lambda: (), build)
 
 
 def truth(mask: pd.Series) -> pd.Series:
@@ -288,7 +348,8 @@ def _condition(ctx: Context, table: str, frame: pd.DataFrame, path: str, want: A
 
 
 def _is_list_column(col: pd.Series) -> bool:
-    return col.dtype == object and any(isinstance(v, list) for v in col.to_numpy())
+    # The distinct types first (one pass in C), then isinstance's test on each type.
+    return col.dtype == object and any(issubclass(t, list) for t in set(map(type, col.to_numpy())))
 
 
 def _name_col(table: str, frame: pd.DataFrame) -> pd.Series:
@@ -320,6 +381,7 @@ def select_subjects(ctx: Context, sel: Select, stype: str | None = None) -> pd.D
 
 def _select_subjects(ctx: Context, sel: Select, stype: str | None) -> pd.DataFrame:
     ds = ctx.ds
+    out: pd.DataFrame | None = None
     if sel.table == "submitter":
         j = ds.table("jurisdictions")
         frame = j[j["code"] == ctx.submitter["code"]].copy()
@@ -338,21 +400,23 @@ def _select_subjects(ctx: Context, sel: Select, stype: str | None) -> pd.DataFra
     else:
         table = sel.table
         frame = ds.table(table)  # not copied: nothing below modifies it (add_derived copies)
-        if table == "jurisdictions":
+        out = _decorated_selection(ctx, sel, stype, table, frame)
+        if out is None and table == "jurisdictions":
             # Only the submitter's own jurisdiction and those below it.
             at = resolve(ctx, table, frame, f"code@{ctx.submitter['level']}")
             frame = frame[truth(at == ctx.submitter["code"]).to_numpy()]
-    frame = add_derived(ctx, table, frame, sel.derive)
-    if sel.lookup is not None:
-        frame = add_lookup(ctx, table, frame, sel.lookup)
-    if table != "values":
-        # Both masks over the same frame (a whole table's conditions are shared by rules).
-        masks = [m for m in (where_mask(ctx, table, frame, sel.where),
-                             where_mask(ctx, table, frame, sel.where_by_level.get(str(ctx.submitter["level"])) or {}))
-                 if m is not None]
-        if masks:
-            frame = frame[masks[0] & masks[1] if len(masks) == 2 else masks[0]]
-    out = _decorate(ctx, sel, stype, table, frame)
+    if out is None:
+        frame = add_derived(ctx, table, frame, sel.derive)
+        if sel.lookup is not None:
+            frame = add_lookup(ctx, table, frame, sel.lookup)
+        if table != "values":
+            # Both masks over the same frame (a whole table's conditions are shared by rules).
+            masks = [m for m in (where_mask(ctx, table, frame, sel.where),
+                                 where_mask(ctx, table, frame, sel.where_by_level.get(str(ctx.submitter["level"])) or {}))
+                     if m is not None]
+            if masks:
+                frame = frame[masks[0] & masks[1] if len(masks) == 2 else masks[0]]
+        out = _decorate(ctx, sel, stype, table, frame)
     for col, values in sel.expand.items():
         vals = ctx.value(values)
         out = _cross(out, pd.DataFrame({col: vals}))
@@ -363,7 +427,37 @@ def _select_subjects(ctx: Context, sel: Select, stype: str | None) -> pd.DataFra
         out["sname"] = resolve(ctx, table, out, sel.name).astype(object).to_numpy() if len(out) else []
     if sel.distinct:
         out = distinct_rows(ctx, table, out, sel.distinct)
-    return out.reset_index(drop=True)
+    if any(out is t for t in ds.tables.values()):  # never so (decorating copies), but never modify the dataset
+        return out.reset_index(drop=True)
+    out.index = pd.RangeIndex(len(out))  # what reset_index(drop=True) gives, without copying a frame made here
+    return out
+
+
+def _decorated_selection(ctx: Context, sel: Select, stype: str | None, table: str,
+                         frame: pd.DataFrame) -> pd.DataFrame | None:
+    """The selected rows of a whole table taken from the table decorated once per dataset (per
+    subject type, leads and submitter), instead of decorating each selection: what the plain
+    path of :func:`_select_subjects` gives (decoration and conditions go row by row) at a
+    quarter of its cost. None where the plain path must run: derived or looked-up columns,
+    columns clashing with the standard ones, or no row selected (an empty selection is
+    decorated by assignment, with other dtypes)."""
+    if (sel.derive or sel.lookup is not None or not len(frame)
+            or any(c in frame.columns for c in _STANDARD if c != "jurisdiction")
+            or (table == "jurisdictions" and "jurisdiction" in frame.columns)):
+        return None
+    masks = []
+    if table == "jurisdictions":  # only the submitter's own jurisdiction and those below it
+        masks.append(_truth_np(resolve(ctx, table, frame, f"code@{ctx.submitter['level']}") == ctx.submitter["code"]))
+    masks += [m for m in (where_mask(ctx, table, frame, sel.where),
+                          where_mask(ctx, table, frame, sel.where_by_level.get(str(ctx.submitter["level"])) or {}))
+              if m is not None]
+    mask = np.logical_and.reduce(masks) if masks else None
+    if mask is not None and not mask.any():
+        return None
+    name = stype or sel.subject_type or ("jurisdiction" if table == "jurisdictions" else singular(table))
+    full = memoised(ctx, "decorated", lambda: (table, name, tuple(ctx.rule.spec.attribute_to), ctx.submitter["code"]),
+                    lambda: _decorate(ctx, sel, stype, table, frame))
+    return full.copy(deep=False) if mask is None else full.take(np.flatnonzero(mask))
 
 
 def _cross(left: pd.DataFrame, right: pd.DataFrame) -> pd.DataFrame:
@@ -444,10 +538,19 @@ def evidence_rows(ctx: Context, ev: Evidence) -> np.ndarray:
         table = ctx.ds.table(ev.table)
         mask = where_mask(ctx, ev.table, table, ev.where)
         if ev.date is not None:
-            on_time = _truth_np(table[ev.date] <= ctx.as_of_day)
+            on_time = memoised(ctx, "on_time", lambda: (ev.table, ev.date, ctx.as_of_day),
+                               lambda: on_or_before(table[ev.date], ctx.as_of_day))
             mask = on_time if mask is None else mask & on_time
         return np.arange(len(table)) if mask is None else np.flatnonzero(mask)
     return memoised(ctx, "evidence_rows", lambda: _evidence_key(ctx, ev), build)
+
+
+def on_or_before(col: pd.Series, day: int) -> np.ndarray:
+    """``truth(col <= day)`` as a numpy mask (a missing date is never on time); an ``Int64``
+    column is compared on its numpy values, a fifth of the cost of the nullable comparison."""
+    if isinstance(col.dtype, pd.Int64Dtype) and day < np.iinfo(np.int64).max:
+        return col.to_numpy(dtype=np.int64, na_value=np.iinfo(np.int64).max) <= day
+    return _truth_np(col <= day)
 
 
 def table_keys(ctx: Context, table: str, columns: list[str], normalise: Any) -> np.ndarray:
@@ -455,7 +558,7 @@ def table_keys(ctx: Context, table: str, columns: list[str], normalise: Any) -> 
     Shared, so only ever the evidence side of a join: a key that can match nothing must not
     meet its own copy on the subject side, which therefore always comes from :func:`keys`."""
     return memoised(ctx, "table_keys", lambda: (table, tuple(columns), spec_key(ctx, normalise), str(ctx.rule.pack_dir)),
-                    lambda: keys(ctx, table, ctx.ds.table(table), columns, normalise).to_numpy(dtype=object))
+                    lambda: np.array(key_list(ctx, table, ctx.ds.table(table), columns, normalise), dtype=object))
 
 
 _MISSING = itertools.count()
@@ -465,6 +568,15 @@ def keys(ctx: Context, table: str, frame: pd.DataFrame, columns: list[str], norm
     """One string join key per row: the listed columns' values joined by ``|``."""
     if not columns:
         return pd.Series([""] * len(frame), index=frame.index, dtype=object)
+    key = key_list(ctx, table, frame, columns, normalise)
+    # The dtype the pandas string operations gave (str; object when there are no rows).
+    return pd.Series(key, index=frame.index, dtype="str" if len(key) else object)
+
+
+def key_list(ctx: Context, table: str, frame: pd.DataFrame, columns: list[str], normalise: Any) -> list[str]:
+    """:func:`keys` as a plain list (what its ``tolist()`` gives, without building the Series)."""
+    if not columns:
+        return [""] * len(frame)
     norm = normaliser(ctx, normalise)
     parts = []
     # Plain lists: a pandas map per step cost more than the work on these small frames.
@@ -481,8 +593,7 @@ def keys(ctx: Context, table: str, frame: pd.DataFrame, columns: list[str], norm
         bad = [any(v == "\x00" for v in p) for p in zip(*parts)]
         tag = f"\x00missing{next(_MISSING)}:"
         key = [tag + str(i) if b else k for i, (k, b) in enumerate(zip(key, bad))]
-    # The dtype the pandas string operations gave (str; object when there are no rows).
-    return pd.Series(key, index=frame.index, dtype="str" if len(key) else object)
+    return key
 
 
 def evidence_refs(table: str, frame: pd.DataFrame) -> list[str]:

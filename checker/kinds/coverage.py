@@ -8,12 +8,14 @@ level of that expansion). With ``due``, Y must be dated on or before it.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
+import numpy as np
+import pandas as pd
 from pydantic import Field
 
 from ..rulefile import ParamRef, RuleBase, Strict
-from .base import Context, Evidence, Plan, Select, select_subjects
+from .base import Context, Evidence, Plan, Select, column_values, select_subjects
 from .match import simple_plan
 
 
@@ -37,11 +39,24 @@ def plan(ctx: Context, spec: CoverageSpec) -> Plan:
         # A reach in a village "runs through" the village, its township, county and city; the
         # levels above the submitter are the upper level's business, those below the reach's
         # own jurisdiction do not exist for it.
-        top = LEVEL_ORDER[ctx.submitter["level"]]
-        j = ctx.ds.table("jurisdictions")
-        own = subjects["jurisdiction"].map(dict(zip(j["code"], j["level"]))).map(LEVEL_ORDER)
-        lv = subjects["level"].map(LEVEL_ORDER)
-        keep = (lv >= top) & (lv <= own)
-        subjects = subjects[keep.to_numpy(dtype=bool)].reset_index(drop=True)
+        keep = levels_kept(subjects, ctx.ds.table("jurisdictions"), LEVEL_ORDER[ctx.submitter["level"]])
+        subjects = subjects[keep].reset_index(drop=True)
     return simple_plan(ctx, subjects, spec.evidence, ctx.day(spec.due) if spec.due is not None else None)
 
+
+def levels_kept(subjects: pd.DataFrame, jurisdictions: pd.DataFrame, top: int) -> np.ndarray:
+    """Subjects whose ``level`` lies from the submitter's (``top``) down to that of the subject's
+    own jurisdiction; an unknown level or jurisdiction keeps nothing. Plain lookups: two pandas
+    maps and comparisons cost more than these few hundred."""
+    from ..model import LEVEL_ORDER
+    codes = column_values(jurisdictions, "code")
+    if not all(type(c) is str for c in codes):  # a missing code, which pandas' map matches to a missing one
+        own = subjects["jurisdiction"].map(dict(zip(jurisdictions["code"], jurisdictions["level"]))).map(LEVEL_ORDER)
+        lv = subjects["level"].map(LEVEL_ORDER)
+        return ((lv >= top) & (lv <= own)).to_numpy(dtype=bool)
+    level_of: dict[Any, Any] = dict(zip(codes, column_values(jurisdictions, "level")))
+    keep = []
+    for code, level in zip(column_values(subjects, "jurisdiction"), column_values(subjects, "level")):
+        lv, own = LEVEL_ORDER.get(level), LEVEL_ORDER.get(level_of.get(code, ""))
+        keep.append(lv is not None and own is not None and top <= lv <= own)
+    return np.array(keep, dtype=bool)

@@ -6,7 +6,7 @@ from typing import Hashable
 import numpy as np
 import pandas as pd
 
-from .base import NEVER, Context, Evidence, Plan, empty_y, evidence_rows, frame_of, keys, memoised, spec_key, table_keys
+from .base import NEVER, Context, Evidence, Plan, empty_y, evidence_rows, frame_of, key_list, memoised, spec_key, table_keys
 
 
 def evidence_y(ctx: Context, ev: Evidence, extra_key: pd.Series | None = None, *, ok: pd.Series | None = None,
@@ -35,19 +35,23 @@ def _evidence_y(ctx: Context, ev: Evidence, extra_key: pd.Series | None, ok: pd.
         # str + "|" + a missing value is missing, as the pandas string concatenation gave it
         k = np.array([a + "|" + b if isinstance(b, str) else np.nan for a, b in zip(k.tolist(), extra.tolist())],
                      dtype=object)
-    day = table[ev.date].take(rows).astype("int64").to_numpy() if ev.date else np.full(len(rows), NEVER + 1, dtype=np.int64)
+    day = _days(table, ev.date, rows) if ev.date else np.full(len(rows), NEVER + 1, dtype=np.int64)
     return pd.DataFrame({"key": k, "day": day,
                          "ok": (ok.loc[table.index[rows]].astype(int).to_numpy() if ok is not None else 1),
                          "ev": [f"{ev.table}:{r}" for r in table["_row"].to_numpy()[rows].tolist()]})
 
 
-def subject_keys(ctx: Context, subjects: pd.DataFrame, ev: Evidence) -> pd.Series:
-    """The subject side of ``ev.match`` as join keys (subject columns, paths allowed)."""
+def _days(table: pd.DataFrame, column: str, rows: np.ndarray) -> np.ndarray:
+    """``table[column].take(rows).astype("int64").to_numpy()`` by taking from the column's numpy
+    values (a tenth of the cost): int64 only when the column has no missing value, else as it was."""
+    days = table[column].to_numpy()
+    return days[rows] if days.dtype == np.int64 else table[column].take(rows).astype("int64").to_numpy()
+
+
+def subject_keys(ctx: Context, subjects: pd.DataFrame, ev: Evidence) -> list[str]:
+    """The subject side of ``ev.match`` as join keys (subject columns, paths allowed), one per subject."""
     table = str(subjects["_table"].iloc[0]) if len(subjects) else "values"
-    cols = list(ev.match.values())
-    if not cols:
-        return pd.Series([""] * len(subjects), index=subjects.index, dtype=object)
-    return keys(ctx, table, subjects, cols, ev.normalise)
+    return key_list(ctx, table, subjects, list(ev.match.values()), ev.normalise)
 
 
 def simple_plan(ctx: Context, subjects: pd.DataFrame, ev: Evidence, due: int | None,
@@ -56,7 +60,7 @@ def simple_plan(ctx: Context, subjects: pd.DataFrame, ev: Evidence, due: int | N
     skey = subject_keys(ctx, subjects, ev)
     due_day = ctx.as_of_day if due is None else due
     values = each_of[1] if each_of else [None]
-    pairs = [(i, k, v) for i, k in zip(subjects.index.tolist(), skey.tolist()) for v in values]
+    pairs = [(i, k, v) for i, k in zip(subjects.index.tolist(), skey) for v in values]
     x = frame_of({"sub": [i for i, _, _ in pairs], "key": [k if v is None else f"{k}|{v}" for _, k, v in pairs],
                   "lo": [NEVER] * len(pairs), "due": [due_day] * len(pairs),
                   "part": ["" if v is None else str(v) for _, _, v in pairs]})

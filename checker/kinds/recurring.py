@@ -125,7 +125,7 @@ def plan(ctx: Context, spec: RecurringSpec) -> Plan:
     periods = expected_periods(ctx, p)
     due_spec = _due_spec(ctx, p)
     rows = []
-    for i, k in zip(subjects.index.tolist(), skey.tolist()):
+    for i, k in zip(subjects.index.tolist(), skey):
         for per in periods:
             lo, due = NEVER, day_number(due_of(p, per, due_spec))
             if p.window is not None:
