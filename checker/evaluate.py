@@ -8,9 +8,10 @@ inputs always give the same findings in the same order.
 from __future__ import annotations
 
 import gc
+import itertools
 import json
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Any, Iterator
 
@@ -162,13 +163,39 @@ class Evaluator:
 FORK_MIN_ROWS = 10_000  # below this, forking costs more than sharing the rules saves
 
 
+# A helper's findings travel column by column: the findings of one rule share most of their
+# fields (rule, clause, quote, titles, …), which are sent once. Finding(*row) takes the
+# fields in declaration order.
+_FIELDS = tuple(f.name for f in fields(Finding))
+_TUPLES = frozenset(("obligations", "parts", "lead_units", "evidence"))
+
+
 def _encode(outcome: tuple[list[Finding], list[str]]) -> Any:
-    return [[f.to_dict() for f in outcome[0]], outcome[1]]
+    found, errors = outcome
+    columns: dict[str, Any] = {}
+    for name in _FIELDS:
+        values = [getattr(f, name) for f in found]
+        first = values[0] if values else None
+        kind = type(first)
+        same = all(type(v) is kind and v == first for v in values)
+        columns[name] = {"same": first} if same else {"each": values}
+    return {"n": len(found), "columns": columns, "errors": errors}
 
 
 def _decode(value: Any) -> tuple[list[Finding], list[str]]:
-    findings, errors = value
-    return [Finding.from_dict(d) for d in findings], [str(e) for e in errors]
+    n = int(value["n"])
+    columns: list[Any] = []
+    for name in _FIELDS:
+        col = value["columns"][name]
+        if "same" in col:
+            v = col["same"]
+            columns.append(itertools.repeat(tuple(v) if name in _TUPLES else v, n))
+        else:
+            vs = col["each"]
+            if len(vs) != n:
+                raise ValueError(f"{name}: {len(vs)} values for {n} findings")
+            columns.append([tuple(x) for x in vs] if name in _TUPLES else vs)
+    return [Finding(*row) for row in zip(*columns)], [str(e) for e in value["errors"]]
 
 
 def _weights(ds: Dataset, rules: list[LoadedRule]) -> list[int]:

@@ -50,8 +50,10 @@ def _child(queue: int, out: int, fn: Callable[[int], T], encode: Callable[[T], A
                 results[str(i)] = encode(fn(i))
             except Exception:  # noqa: BLE001 - the parent recomputes this item and raises it there
                 break
-        with os.fdopen(out, "w", encoding="utf-8", closefd=False) as fh:
-            json.dump(results, fh, ensure_ascii=False, allow_nan=False)
+        # json.dumps, not json.dump: one call of the C encoder (dump writes piece by piece)
+        text = json.dumps(results, ensure_ascii=False, allow_nan=False).encode("utf-8")
+        with os.fdopen(out, "wb", closefd=False) as fh:
+            fh.write(text)
         code = 0
     except BaseException:  # noqa: BLE001 - whatever happens here, the parent recomputes
         code = 1
@@ -121,7 +123,7 @@ def run_forked(fn: Callable[[int], T], n: int, processes: int, priority: Sequenc
     finally:
         os.close(queue_r)
         for pid, done_r, fd in helpers:  # an exception in the parent: end the helpers too
-            _end(pid)
+            stop(pid)
             os.close(done_r)
             os.close(fd)
     out_list: list[T] = []
@@ -137,14 +139,14 @@ def _collect(pid: int, done_r: int, fd: int, deadline: float) -> dict[int, Any]:
     try:
         ready, _, _ = select.select([done_r], [], [], max(0.0, deadline - time.monotonic()))
         if not ready:
-            _end(pid)
+            stop(pid)
             return {}
         _, status = os.waitpid(pid, 0)
         if os.waitstatus_to_exitcode(status) != 0:
             return {}
-        with os.fdopen(os.dup(fd), "r", encoding="utf-8") as fh:
+        with os.fdopen(os.dup(fd), "rb") as fh:
             fh.seek(0)
-            got = json.load(fh)
+            got = json.loads(fh.read())
         return {int(k): v for k, v in got.items()} if isinstance(got, dict) else {}
     except (OSError, ValueError):
         return {}
@@ -153,7 +155,8 @@ def _collect(pid: int, done_r: int, fd: int, deadline: float) -> dict[int, Any]:
         os.close(fd)
 
 
-def _end(pid: int) -> None:
+def stop(pid: int) -> None:
+    """Kill child ``pid`` and reap it (nothing if it is gone already)."""
     try:
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)

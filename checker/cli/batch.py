@@ -36,6 +36,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, TextIO
 
+from ..forked import stop
 from .common import UsageError, add_rules_dir, iso_date, pack_names, rules_dir, tr
 
 if TYPE_CHECKING:
@@ -573,7 +574,7 @@ def write_outputs(entries: list["Entry"], store: "Store", report: "CountedReport
             page.publish()
         finally:
             if child is not None:  # an error here: the page's child is not waited for
-                _stop(child)
+                stop(child)
             page.discard()
     finally:
         joined.close()
@@ -615,14 +616,6 @@ def _child_ok(pid: int) -> bool:
         return False
     return os.waitstatus_to_exitcode(status) == 0
 
-
-def _stop(pid: int) -> None:
-    import signal
-    try:
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-    except (ProcessLookupError, ChildProcessError):
-        pass
 
 
 def check_options(options: "RunOptions", root: Path) -> None:

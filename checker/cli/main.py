@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import gc
 import importlib
+import os
 import sys
 from types import ModuleType
 from typing import Callable, Sequence
@@ -116,5 +117,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     return guarded(lambda: run_command(mod, args), lang=getattr(args, "lang", "zh"), debug=getattr(args, "debug", False))
 
 
+# Commands that only read their inputs and write whole files before returning: nothing of
+# theirs is left for the interpreter's teardown, which costs a cold `ducha check` about 0.1 s
+# (freeing the dataset, pandas, the engine's rulesets) after its work is done.
+FAST_EXIT = frozenset(("check", "validate"))
+
+
+def entry() -> None:
+    """The console script (and ``python -m checker``): :func:`main`, then for
+    :data:`FAST_EXIT` commands leave without tearing the interpreter down."""
+    code = main()
+    words = sys.argv[1:]
+    if not (words and words[0] in FAST_EXIT):
+        raise SystemExit(code)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed or broken pipe: nothing more can be said there
+            pass
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    entry()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+import os
 import sys
 from pathlib import Path
 from typing import Iterator
@@ -97,3 +98,23 @@ def test_a_broken_rule_is_reported_as_a_fresh_validator_reports_it(tmp_path: Pat
         parse_rule(path, "guigang-river-chief", tmp_path)
     assert [m.split(": ", 2)[2] for m in shared.value.problems] == [e["msg"] for e in fresh.value.errors()]
     assert len(shared.value.problems) == 2
+
+
+@pytest.mark.parametrize("command", [["check", "--show", "all", "--format", "json"], ["check", "--format", "text"],
+                                     ["validate"], ["rules", "list"]])
+def test_leaving_without_teardown_loses_no_output(command: list[str]) -> None:
+    """``entry`` skips the interpreter's teardown after check and validate: what they printed
+    (to a pipe, so buffered) and their exit code are exactly those of a normal exit."""
+    import subprocess
+    root = Path(__file__).resolve().parents[2]
+    sample = str(root / "samples/guigang/450802-2018Q4.json")
+    words = [command[0], *([sample] if command[0] in ("check", "validate") else []), *command[1:]]
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # stdout buffered, as usual
+    env_python = [sys.executable, "-c"]
+    fast = subprocess.run([*env_python, "from checker.cli.main import entry; entry()", *words],
+                          capture_output=True, cwd=root, env=env)
+    normal = subprocess.run([*env_python, "from checker.cli.main import main; raise SystemExit(main())", *words],
+                            capture_output=True, cwd=root, env=env)
+    assert fast.returncode == normal.returncode
+    assert fast.stdout == normal.stdout and len(fast.stdout) > 100
+    assert fast.stderr == normal.stderr
