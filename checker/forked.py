@@ -4,7 +4,8 @@ One submission's rules are independent of each other, and ``ducha check`` on a l
 submission spends most of its time evaluating them one after another on one core. After the
 dataset is built, :func:`run_forked` forks helpers that take work from the same queue as the
 parent: a pipe holding item numbers, heaviest first, so each process takes the next item the
-moment it is free. Each helper writes what it computed to a temporary file and exits.
+moment it is free. Each helper writes what it computed to a temporary file, as JSON (never
+pickle: nothing read back from a file runs as code), and exits.
 
 The parent stays in charge of the result. Anything a helper did not deliver — it crashed, was
 killed, took far longer than the parent's own share, or raised — the parent computes itself,
