@@ -37,7 +37,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, TextIO
 
 from ..forked import stop
-from .common import UsageError, add_rules_dir, iso_date, pack_names, rules_dir, tr
+from ..report.safe import terminal_text
+from .common import UsageError, add_rules_dir, iso_date, pack_names, rules_dir, tell, tr
 
 if TYPE_CHECKING:
     from ..collect import Collection, Input
@@ -159,12 +160,12 @@ class Progress:
         if self.tty:
             width = 28
             filled = width * self.done // max(self.total, 1)
-            name = result.path if len(result.path) <= 40 else "…" + result.path[-39:]
+            name = terminal_text(result.path if len(result.path) <= 40 else "…" + result.path[-39:])
             self.stream.write(f"\r\x1b[K[{'█' * filled}{'░' * (width - filled)}] {self.done}/{self.total} {name}")
             if self.done == self.total:
                 self.stream.write("\n")
         else:
-            self.stream.write(f"[{self.done}/{self.total}] {status_text(result, self.lang)} {result.path}\n")
+            self.stream.write(terminal_text(f"[{self.done}/{self.total}] {status_text(result, self.lang)} {result.path}") + "\n")
         self.stream.flush()
 
 
@@ -705,17 +706,17 @@ def run(args: argparse.Namespace) -> int:
     shown = [n for n in report.notices if n.code != "W-SKIPPED"] + skipped[:SHOW_SKIPPED]
     for notice in shown:
         where = f"{notice.where}: " if notice.where else ""
-        print(f"{notice.code} {where}{notice.message(lang)}", file=err)
+        tell(f"{notice.code} {where}{notice.message(lang)}", err)
     if len(skipped) > SHOW_SKIPPED:  # an inbox full of scanned PDFs must not bury the rest
         more = len(skipped) - SHOW_SKIPPED
         print(tr(lang, f"W-SKIPPED …另跳过 {more} 个（全部列于 results.json）",
                  f"W-SKIPPED … and {more} more (all listed in results.json)"), file=err)
     for path in written:
-        print(tr(lang, f"已写入 {path}", f"wrote {path}"))
+        tell(tr(lang, f"已写入 {path}", f"wrote {path}"), sys.stdout)
     crashed = [e.name for e in entries if e.status == "failed" and e.failure == "internal"]
     if crashed:
         for line in internal_error_lines(", ".join(crashed)):
-            print(line, file=err)
+            tell(line, err)
     print(summary_line(report, lang))
     print(accounting_line(report, lang))
     c = report.counts()

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .common import UsageError, add_rules_dir, iso_date, use_color, write_output
+from .common import UsageError, add_rules_dir, iso_date, tell, use_color, write_output
 
 if TYPE_CHECKING:
     from ..report.base import Report
@@ -217,7 +217,7 @@ def check(files: list[Path], o: CheckOptions) -> int:
     for r in report.results:
         if r.status == "failed" and r.failure == "internal":
             for line in internal_error_lines(f"{r.path}: {r.reason}"):
-                print(line, file=sys.stderr)
+                tell(line)
     return report.exit_code()
 
 

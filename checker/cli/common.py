@@ -52,8 +52,12 @@ def tr(lang: str, zh: str, en: str) -> str:
     return en if lang == "en" else zh
 
 
-def say(lang: str, zh: str, en: str, file: TextIO | None = None) -> None:
-    print(tr(lang, zh, en), file=file if file is not None else sys.stdout)
+def tell(line: str, file: TextIO | None = None) -> None:
+    """Print ``line`` (default: to stderr) with its control characters made visible: the
+    paths, names and messages in it come from the inputs, and a file named with an escape
+    sequence must not retitle or clear the reader's terminal."""
+    from ..report.safe import terminal_text
+    print(terminal_text(line), file=file if file is not None else sys.stderr)
 
 
 def use_color(choice: str, stream: TextIO) -> bool:

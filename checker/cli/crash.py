@@ -15,7 +15,7 @@ import sys
 import traceback
 from typing import Callable
 
-from .common import UsageError
+from .common import UsageError, tell
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE, EXIT_INTERNAL = 0, 1, 2, 3
 REPORT_TO_ZH = "ducha 项目的问题跟踪（issues）"
@@ -48,17 +48,17 @@ def guarded(fn: Callable[[], int], *, lang: str = "zh", debug: bool = False) -> 
     try:
         return fn()
     except UsageError as e:
-        print(f"ducha: {e.message(lang)}", file=err)
+        tell(f"ducha: {e.message(lang)}", err)
         return EXIT_UNUSABLE
     except InputError as e:
         print("ducha: " + ("input unusable:" if lang == "en" else "输入无法使用："), file=err)
         for p in e.problems:
-            print(f"  {p.code} {p.location}: {p.message(lang)}", file=err)
+            tell(f"  {p.code} {p.location}: {p.message(lang)}", err)
         return EXIT_UNUSABLE
     except RuleError as e:
         print("ducha: " + ("rules unusable:" if lang == "en" else "规则无法使用："), file=err)
         for line in e.problems:
-            print(f"  {line}", file=err)
+            tell(f"  {line}", err)
         return EXIT_UNUSABLE
     except KeyboardInterrupt:
         print("ducha: 已中断 / interrupted", file=err)
@@ -74,7 +74,7 @@ def guarded(fn: Callable[[], int], *, lang: str = "zh", debug: bool = False) -> 
         return EXIT_FINDINGS
     except Exception as e:  # noqa: BLE001 - the crash handler is the one place that catches all
         for line in internal_error_lines(f"{type(e).__name__}: {e}"):
-            print(line, file=err)
+            tell(line, err)
         if debug:
             traceback.print_exc(file=err)
         return EXIT_INTERNAL

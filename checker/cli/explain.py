@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .common import UsageError, add_rules_dir, iso_date, rules_dir, tr
+from .common import UsageError, add_rules_dir, iso_date, rules_dir, tell, tr
 
 if TYPE_CHECKING:
     from ..errors import Location
@@ -53,7 +53,7 @@ def explain_rule(rid: str, root: Path, catalogue: Path | None, lang: str) -> int
         entry = cat.entries.get(rid) if cat else None
         if entry is None:
             for line in problems:
-                print(f"  {line}", file=sys.stderr)
+                tell(f"  {line}")
             raise UsageError(f"没有编号为“{rid}”的规则或义务", f"no rule or obligation {rid!r}")
         print(f"{entry.id}  [{entry.source}]  {entry.text}")
         print(tr(lang, f"  尚无规则实现此义务（{entry.pack}）", f"  no rule implements this obligation yet ({entry.pack})"))

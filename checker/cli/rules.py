@@ -16,7 +16,7 @@ import string
 import sys
 from pathlib import Path
 
-from .common import UsageError, add_common, add_rules_dir, pack_names, rules_dir, tr
+from .common import UsageError, add_common, add_rules_dir, pack_names, rules_dir, tell, tr
 
 HELP = "规则包：列出、查看、覆盖情况、检查、导入任务表 / rule packs: list, show, coverage, lint, import-table"
 NESTED = True
@@ -54,7 +54,7 @@ def _warn(problems: list[str], lang: str) -> None:
         print(tr(lang, f"警告：{len(problems)} 个规则文件无法读取（详见 ducha rules lint）：",
                  f"warning: {len(problems)} rule file problem(s) (see ducha rules lint):"), file=sys.stderr)
         for line in problems:
-            print(f"  {line}", file=sys.stderr)
+            tell(f"  {line}")
 
 
 def rules_list(root: Path, packs: list[str], lang: str) -> int:

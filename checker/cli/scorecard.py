@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .common import UsageError, add_rules_dir, iso_date, rules_dir, tr, use_color
+from .common import UsageError, add_rules_dir, iso_date, rules_dir, tell, tr, use_color
 
 if TYPE_CHECKING:
     from ..run import SubmissionResult
@@ -118,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
     for r in fresh:
         if r.status != "checked":
             why = r.reason or (r.problems[0].message(lang) if r.problems else "")
-            print(tr(lang, f"未计入：{r.path}（{why}）", f"not counted: {r.path} ({why})"), file=sys.stderr)
+            tell(tr(lang, f"未计入：{r.path}（{why}）", f"not counted: {r.path} ({why})"))
     # Unusable inputs of a saved run were that run's news (and its exit code); only inputs
     # read now make this command's exit code.
     if any(r.status == "failed" and r.failure == "internal" for r in fresh):
