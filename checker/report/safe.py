@@ -76,28 +76,21 @@ def write_atomic(path: Path, data: bytes | str) -> None:
 @contextlib.contextmanager
 def atomic_writer(path: Path) -> Iterator[IO[bytes]]:
     """Write to the yielded binary file (output too large to hold in memory streams here);
-    ``path`` appears, whole, only when the block ends without an exception."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    ``path`` appears, whole, only when the block ends without an exception (a
+    :class:`PendingFile` published at the end, discarded on an exception)."""
+    pending = PendingFile(path)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a report is an ordinary file
-        os.replace(tmp, path)
+        yield pending.fh
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        pending.discard()
         raise
+    pending.publish()
 
 
 class PendingFile:
     """A file that appears at ``path`` whole, only on :meth:`publish`. Until then it has no name
     where the system allows (Linux ``O_TMPFILE``), so a run killed while writing it for minutes
-    leaves nothing behind; elsewhere a hidden temp file beside ``path``, as :func:`atomic_writer`.
+    leaves nothing behind; elsewhere a hidden temp file beside ``path``.
     :meth:`discard` drops it. ``fh`` is the binary file to write."""
 
     def __init__(self, path: Path) -> None:
@@ -107,24 +100,30 @@ class PendingFile:
         try:
             fd = os.open(path.parent, os.O_TMPFILE | os.O_RDWR, 0o666)  # the umask applies
         except (AttributeError, OSError):
-            fd, self.tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+            fd, self.tmp = self._beside()
         self.fh: IO[bytes] = os.fdopen(fd, "w+b")
+
+    def _beside(self) -> tuple[int, str]:
+        """A new hidden temp file beside ``path`` (mode 0600 until published)."""
+        return tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
 
     def publish(self) -> None:
         self.fh.flush()
         os.fsync(self.fh.fileno())
         if self.tmp is None:
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
+            fd, tmp = self._beside()
             os.close(fd)
             os.unlink(tmp)  # a free name for the link below (link() does not replace)
             try:
                 os.link(f"/proc/self/fd/{self.fh.fileno()}", tmp)
             except OSError:  # no /proc: copy it into a named temp instead
-                self.fh.seek(0)
-                with atomic_writer(self.path) as out:
+                fd, tmp = self._beside()
+                with os.fdopen(fd, "wb") as out:
+                    self.fh.seek(0)
                     shutil.copyfileobj(self.fh, out, 1 << 20)
-                self.fh.close()
-                return
+                    out.flush()
+                    os.fsync(out.fileno())
+                os.chmod(tmp, 0o666 & ~_umask())
             self.tmp = tmp
         else:
             os.chmod(self.tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a report is an ordinary file

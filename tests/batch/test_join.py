@@ -118,11 +118,15 @@ def test_results_json_is_copied_the_same_without_copy_file_range(tmp_path: Path,
     assert (plain / "results.json").read_bytes() == (reference / "results.json").read_bytes()
 
 
-@pytest.mark.parametrize("nameless", [True, False])
+@pytest.mark.parametrize("system", ["nameless", "named", "no-proc"])
 def test_a_pending_file_appears_whole_only_when_published(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                          nameless: bool) -> None:
-    if not nameless:
+                                                          system: str) -> None:
+    if system == "named":
         monkeypatch.delattr(os, "O_TMPFILE", raising=False)  # a system without nameless files
+    if system == "no-proc":  # nameless files, but no /proc/self/fd to give one a name: copied
+        def no_link(*_: object) -> None:
+            raise OSError("no /proc")
+        monkeypatch.setattr(os, "link", no_link)
     target = tmp_path / "out" / "findings.csv"
     kept = PendingFile(target)
     kept.fh.write(b"a,b\r\n" * 1000)
