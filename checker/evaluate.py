@@ -7,22 +7,20 @@ inputs always give the same findings in the same order.
 """
 from __future__ import annotations
 
-import gc
-import itertools
 import json
-from contextlib import contextmanager
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Iterator
 
 import yaml
 from pydantic import BaseModel
 
+from .collector import gc_frozen
 from .dataset import Dataset
 from .engine import EngineError, Match, Ruleset
 from .errors import RuleError
 from .facts import sessions
-from .finding import Finding, sort_key
+from .finding import Finding, decode_columns, encode_columns, sort_key
 from .forked import run_forked
 from .kinds import build_plan, engine_rules
 from .kinds.base import Context
@@ -36,31 +34,6 @@ def parse_param_value(text: str) -> Any:
         return yaml.safe_load(text)
     except yaml.YAMLError:
         return text
-
-
-_frozen_depth = 0  # how many gc_frozen blocks of ours are open
-
-
-@contextmanager
-def gc_frozen() -> Iterator[None]:
-    """Keep the objects that exist before a check (the dataset, the pack, the libraries') out of
-    the cyclic collector's passes while it runs: they outlive it, and rescanning them at every
-    full pass cost a fifth of the evaluation's CPU. Collection itself goes on as usual.
-
-    Nestable: an inner block freezes what was made since the outer one began (the loaded
-    dataset) and the outermost block unfreezes everything, so nothing stays frozen for good."""
-    global _frozen_depth
-    if not _frozen_depth and gc.get_freeze_count():  # someone else manages the permanent generation
-        yield
-        return
-    gc.freeze()
-    _frozen_depth += 1
-    try:
-        yield
-    finally:
-        _frozen_depth -= 1
-        if not _frozen_depth:
-            gc.unfreeze()
 
 
 _gc_frozen = gc_frozen
@@ -163,39 +136,12 @@ class Evaluator:
 FORK_MIN_ROWS = 10_000  # below this, forking costs more than sharing the rules saves
 
 
-# A helper's findings travel column by column: the findings of one rule share most of their
-# fields (rule, clause, quote, titles, …), which are sent once. Finding(*row) takes the
-# fields in declaration order.
-_FIELDS = tuple(f.name for f in fields(Finding))
-_TUPLES = frozenset(("obligations", "parts", "lead_units", "evidence"))
-
-
 def _encode(outcome: tuple[list[Finding], list[str]]) -> Any:
-    found, errors = outcome
-    columns: dict[str, Any] = {}
-    for name in _FIELDS:
-        values = [getattr(f, name) for f in found]
-        first = values[0] if values else None
-        kind = type(first)
-        same = all(type(v) is kind and v == first for v in values)
-        columns[name] = {"same": first} if same else {"each": values}
-    return {"n": len(found), "columns": columns, "errors": errors}
+    return {"findings": encode_columns(outcome[0]), "errors": outcome[1]}
 
 
 def _decode(value: Any) -> tuple[list[Finding], list[str]]:
-    n = int(value["n"])
-    columns: list[Any] = []
-    for name in _FIELDS:
-        col = value["columns"][name]
-        if "same" in col:
-            v = col["same"]
-            columns.append(itertools.repeat(tuple(v) if name in _TUPLES else v, n))
-        else:
-            vs = col["each"]
-            if len(vs) != n:
-                raise ValueError(f"{name}: {len(vs)} values for {n} findings")
-            columns.append([tuple(x) for x in vs] if name in _TUPLES else vs)
-    return [Finding(*row) for row in zip(*columns)], [str(e) for e in value["errors"]]
+    return decode_columns(value["findings"]), [str(e) for e in value["errors"]]
 
 
 def _weights(ds: Dataset, rules: list[LoadedRule]) -> list[int]:

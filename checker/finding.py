@@ -5,8 +5,9 @@ show what was examined and not only what failed.
 """
 from __future__ import annotations
 
-import hashlib
 import copy
+import hashlib
+import itertools
 from functools import lru_cache
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
@@ -100,7 +101,7 @@ class Finding:
         if self.waiver is not None:
             d["waiver"] = asdict_value(self.waiver)
         d["fingerprint"] = self.fingerprint
-        for k in ("obligations", "parts", "lead_units", "evidence"):
+        for k in TUPLE_FIELDS:
             d[k] = list(d[k])
         return d
 
@@ -108,7 +109,7 @@ class Finding:
     def from_dict(cls, d: dict[str, Any]) -> "Finding":
         names = {f for f in cls.__dataclass_fields__}
         kw = {k: v for k, v in d.items() if k in names}
-        for k in ("obligations", "parts", "lead_units", "evidence"):
+        for k in TUPLE_FIELDS:
             kw[k] = tuple(kw.get(k) or ())
         return cls(**kw)
 
@@ -117,6 +118,38 @@ class Finding:
 
 
 _FIELDS = tuple(f.name for f in fields(Finding))
+TUPLE_FIELDS = ("obligations", "parts", "lead_units", "evidence")  # lists in JSON
+
+
+def encode_columns(found: list[Finding]) -> dict[str, Any]:
+    """``found`` as JSON-ready columns: a field every finding has the same value of is stored
+    once (the findings of one rule share most fields: rule, clause, quote, titles, …).
+    Inverse: :func:`decode_columns`."""
+    columns: dict[str, Any] = {}
+    for name in _FIELDS:
+        values = [getattr(f, name) for f in found]
+        first = values[0] if values else None
+        kind = type(first)
+        same = bool(values) and all(type(v) is kind and v == first for v in values)
+        columns[name] = {"same": first} if same else {"each": values}
+    return {"n": len(found), "columns": columns}
+
+
+def decode_columns(value: dict[str, Any]) -> list[Finding]:
+    """Inverse of :func:`encode_columns` (ValueError or KeyError for anything else)."""
+    n = int(value["n"])
+    columns: list[Any] = []
+    for name in _FIELDS:
+        col = value["columns"][name]
+        if "same" in col:
+            v = col["same"]
+            columns.append(itertools.repeat(tuple(v) if name in TUPLE_FIELDS else v, n))
+        else:
+            vs = col["each"]
+            if len(vs) != n:
+                raise ValueError(f"{name}: {len(vs)} values for {n} findings")
+            columns.append([tuple(x) for x in vs] if name in TUPLE_FIELDS else vs)
+    return [Finding(*row) for row in zip(*columns)]  # the fields in declaration order
 
 
 def asdict_value(v: Any) -> Any:

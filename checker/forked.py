@@ -21,7 +21,9 @@ import select
 import signal
 import tempfile
 import time
-from typing import Any, Callable, NoReturn, Sequence, TypeVar
+from typing import Any, Callable, Sequence, TypeVar
+
+from .collector import gc_frozen
 
 T = TypeVar("T")
 
@@ -39,27 +41,53 @@ def can_fork() -> bool:
     return hasattr(os, "fork")
 
 
-def _child(queue: int, out: int, fn: Callable[[int], T], encode: Callable[[T], Any]) -> NoReturn:
-    """A helper's whole life: take items until the queue is empty, write the results, exit
-    (which closes its end of the "done" pipe: that is how the parent learns it finished)."""
-    code = 1
-    try:
-        results: dict[str, Any] = {}
-        while chunk := os.read(queue, _WIDTH):
-            i = int.from_bytes(chunk, "little")
+def spawn(work: Callable[[], object]) -> int | None:
+    """Fork a child that runs ``work`` and exits: 0 when it returned, 1 when it raised (see
+    :func:`wait_ok`). None when this process cannot fork. The collector is frozen across the
+    fork, so the child's passes do not touch (and copy) every page it shares with the parent."""
+    if not can_fork():
+        return None
+    with gc_frozen():
+        try:
+            pid = os.fork()
+        except OSError:  # no more processes
+            return None
+        if pid == 0:  # the child never leaves this block: it ends here, frozen
+            code = 1
             try:
-                results[str(i)] = encode(fn(i))
-            except Exception:  # noqa: BLE001 - the parent recomputes this item and raises it there
-                break
-        # json.dumps, not json.dump: one call of the C encoder (dump writes piece by piece)
-        text = json.dumps(results, ensure_ascii=False, allow_nan=False).encode("utf-8")
-        with os.fdopen(out, "wb", closefd=False) as fh:
-            fh.write(text)
-        code = 0
-    except BaseException:  # noqa: BLE001 - whatever happens here, the parent recomputes
-        code = 1
-    finally:
-        os._exit(code)  # no atexit handlers, no flushing of the parent's buffers
+                signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends a child at once
+                work()
+                code = 0
+            except BaseException:  # noqa: BLE001 - the exit code says it; the parent decides
+                code = 1
+            finally:
+                os._exit(code)  # no atexit handlers, no flushing of the parent's buffers
+    return pid
+
+
+def wait_ok(pid: int) -> bool:
+    """Reap child ``pid``; whether its ``work`` returned."""
+    try:
+        _, status = os.waitpid(pid, 0)
+    except ChildProcessError:
+        return False
+    return os.waitstatus_to_exitcode(status) == 0
+
+
+def _helper(queue: int, out: int, fn: Callable[[int], T], encode: Callable[[T], Any]) -> None:
+    """A helper's work: take items until the queue is empty, then write the results. Its exit
+    closes its end of the "done" pipe: that is how the parent learns it finished."""
+    results: dict[str, Any] = {}
+    while chunk := os.read(queue, _WIDTH):
+        i = int.from_bytes(chunk, "little")
+        try:
+            results[str(i)] = encode(fn(i))
+        except Exception:  # noqa: BLE001 - the parent recomputes this item and raises it there
+            break
+    # json.dumps, not json.dump: one call of the C encoder (dump writes piece by piece)
+    text = json.dumps(results, ensure_ascii=False, allow_nan=False).encode("utf-8")
+    with os.fdopen(out, "wb", closefd=False) as fh:
+        fh.write(text)
 
 
 def _same(x: Any) -> Any:
@@ -89,18 +117,12 @@ def run_forked(fn: Callable[[int], T], n: int, processes: int, priority: Sequenc
         for _ in range(min(processes, n) - 1):
             out = tempfile.TemporaryFile()
             done_r, done_w = os.pipe()
-            try:
-                pid = os.fork()
-            except OSError:  # no more processes: fewer helpers, or none
+            pid = spawn(lambda: _helper(queue_r, out.fileno(), fn, encode))
+            os.close(done_w)  # the helper's exit closes its copy: EOF tells the parent it is done
+            if pid is None:  # no more processes: fewer helpers, or none
                 out.close()
                 os.close(done_r)
-                os.close(done_w)
                 break
-            if pid == 0:  # the helper
-                os.close(done_r)
-                signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends a helper at once
-                _child(queue_r, out.fileno(), fn, encode)
-            os.close(done_w)  # the helper's exit closes its copy: EOF tells the parent it is done
             helpers.append((pid, done_r, os.dup(out.fileno())))
             out.close()
         started = time.monotonic()
@@ -142,8 +164,7 @@ def _collect(pid: int, done_r: int, fd: int, deadline: float) -> dict[int, Any]:
         if not ready:
             stop(pid)
             return {}
-        _, status = os.waitpid(pid, 0)
-        if os.waitstatus_to_exitcode(status) != 0:
+        if not wait_ok(pid):
             return {}
         with os.fdopen(os.dup(fd), "rb") as fh:
             fh.seek(0)

@@ -177,7 +177,7 @@ class Runner:
         shown = str(path)
         p = Path(path)
         try:
-            from .evaluate import gc_frozen  # what exists before loading stays out of the collector's full passes
+            from .collector import gc_frozen  # what exists before loading stays out of the collector's full passes
             with gc_frozen():
                 return self._run(p, shown)
         except MemoryError:

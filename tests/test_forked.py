@@ -123,3 +123,17 @@ def test_engine_errors_keep_the_serial_order(monkeypatch: pytest.MonkeyPatch) ->
     b = Evaluator(pack)
     assert b.evaluate(ds, processes=2) == serial
     assert b.engine_errors == a.engine_errors and len(a.engine_errors) >= 1
+
+
+def test_findings_survive_the_column_encoding_exactly() -> None:
+    """What a helper sends back: every field, with tuples, None and ints, shared or not."""
+    import json
+
+    from checker.finding import decode_columns, encode_columns
+    ds = _dataset(ROOT / "samples/guigang/450800-2018Q2.json")  # a sample with days overdue
+    found = Evaluator(load_pack(ds.header.pack)).evaluate(ds)
+    assert len({f.rule for f in found}) > 10 and any(f.days_overdue is not None for f in found)
+    for part in (found, found[:1], [], [f for f in found if f.outcome == "violated"]):
+        back = decode_columns(json.loads(json.dumps(encode_columns(part))))
+        assert back == part
+        assert [f.to_dict() for f in back] == [f.to_dict() for f in part]  # waiver too (compare=False)

@@ -36,9 +36,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, TextIO
 
-from ..forked import stop
+from ..forked import stop, wait_ok
 from ..report.safe import terminal_text
-from .common import UsageError, add_rules_dir, iso_date, pack_names, rules_dir, tell, tr
+from .common import UsageError, add_rules_dir, check_workers, iso_date, pack_names, rules_dir, tell, tr
 
 if TYPE_CHECKING:
     from ..collect import Collection, Input
@@ -201,7 +201,7 @@ def token_of(options: "RunOptions", root: Path, waivers_path: Path | None) -> st
 
 def check_into(store: "Store", inputs: list["Input"], options: "RunOptions", waivers: "Waivers | None", *,
               workers: int | None, timeout: float | None, workdir: Path, client: Any = None,
-              progress: Progress | None = None, lang: str = "zh", joiner: "Joiner | None" = None) -> list["Entry"]:
+              joiner: "Joiner", progress: Progress | None = None, lang: str = "zh") -> list["Entry"]:
     """Check every input not already in ``store`` (``--resume``); each result goes to disk as
     it arrives (the executors yield in completion order), so memory holds one result at a
     time, and to ``joiner`` (the outputs joined while the others are checked). One
@@ -218,9 +218,8 @@ def check_into(store: "Store", inputs: list["Input"], options: "RunOptions", wai
         if inp.refused or inp.path is None:
             # Cheap and not reused: recorded afresh every run.
             refused = render(_refused(inp), waivers, lang)
-            entries[i] = store.put_rendered(inp.name, store.fingerprint("refused"), refused)
-            if joiner:
-                joiner.put(i, entries[i])  # type: ignore[arg-type]
+            entries[i] = kept = store.put_rendered(inp.name, store.fingerprint("refused"), refused)
+            joiner.put(i, kept)
             if progress:
                 progress.update(refused)
             continue
@@ -232,8 +231,7 @@ def check_into(store: "Store", inputs: list["Input"], options: "RunOptions", wai
         reused = store.reusable(inp.name, prints[i]) if prints[i] else None
         if reused is not None:
             entries[i] = reused
-            if joiner:
-                joiner.put(i, reused)
+            joiner.put(i, reused)
             continue
         where.append(i)
     reused_n = sum(1 for i, e in enumerate(entries) if e is not None and not inputs[i].refused and inputs[i].path)
@@ -485,9 +483,9 @@ def _copy(src: Any, dst: Any) -> None:
 
 
 def write_outputs(entries: list["Entry"], store: "Store", report: "CountedReport", out: Path, lang: str,
-                  previous: "PreviousRun | None", joined: Joiner | None = None, *, fork: bool = False) -> list[Path]:
+                  previous: "PreviousRun | None", joined: Joiner, *, fork: bool = False) -> list[Path]:
     """The four outputs. ``joined``: the :class:`Joiner` that joined every entry while they were
-    checked (else they are joined here). Then, at once: results.json gets its head (its body
+    checked. Then, at once: results.json gets its head (its body
     copied behind it in a thread, mostly by the kernel), the workbook is rendered here, and the
     page — with ``fork`` — in a forked child, on the other core (rendered here if the child
     cannot be forked or fails). Holds one result's pieces at a time (two whole results while
@@ -504,10 +502,6 @@ def write_outputs(entries: list["Entry"], store: "Store", report: "CountedReport
     from ..report.trend import compare_pairs, diff, trend_pairs
     from ..report.view import BatchView, stamp_of
     from ..run import SubmissionResult
-    if joined is None:
-        joined = Joiner(store, out, lang, len(entries))
-        for i, e in enumerate(entries):
-            joined.put(i, e)
     assert joined.joined == len(entries)
     try:
         stubs = [e.stub() for e in entries]
@@ -565,7 +559,7 @@ def write_outputs(entries: list["Entry"], store: "Store", report: "CountedReport
                 copier.join()
             if failed:
                 raise failed[0]
-            ok = child is not None and _child_ok(child)
+            ok = child is not None and wait_ok(child)
             child = None
             if not ok:  # no child, or it failed: the page is rendered here
                 page.fh.seek(0)
@@ -585,38 +579,14 @@ def write_outputs(entries: list["Entry"], store: "Store", report: "CountedReport
 def _fork_page(page: Any, view: Any, lang: str) -> int | None:
     """A forked child that writes report.html into ``page`` while this process writes the
     workbook (each output needs one core); None when it cannot be forked."""
-    import gc
-    if not hasattr(os, "fork"):
-        return None
+    from ..forked import spawn
     from ..report import html as html_writer
-    gc.freeze()  # the child's collector must not touch (and so copy) every page of the scorecards
-    try:
-        pid = os.fork()
-    except OSError:
-        gc.unfreeze()
-        return None
-    if pid:
-        gc.unfreeze()
-        return pid
-    code = 1
-    try:
-        out = page.fh
+
+    def render() -> None:
         for chunk in html_writer.render_view(view, lang):
-            out.write(chunk.encode("utf-8"))
-        out.flush()
-        code = 0
-    finally:
-        os._exit(code)  # no cleanup of the parent's state: nothing of it is the child's
-    return None  # unreachable
-
-
-def _child_ok(pid: int) -> bool:
-    try:
-        _, status = os.waitpid(pid, 0)
-    except ChildProcessError:
-        return False
-    return os.waitstatus_to_exitcode(status) == 0
-
+            page.fh.write(chunk.encode("utf-8"))
+        page.fh.flush()
+    return spawn(render)
 
 
 def check_options(options: "RunOptions", root: Path) -> None:
@@ -646,8 +616,7 @@ def run(args: argparse.Namespace) -> int:
     from .check import _split, parse_params
     from .crash import internal_error_lines
     lang: str = args.lang
-    if args.workers is not None and args.workers < 1:
-        raise UsageError("--workers 至少为 1", "--workers must be at least 1")
+    check_workers(args.workers)
     if (args.executor == "dask") != (args.scheduler is not None):
         raise UsageError("--executor dask 须与 --scheduler ADDRESS 一起使用",
                          "--executor dask needs --scheduler ADDRESS, and --scheduler needs --executor dask")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .common import UsageError, add_rules_dir, iso_date, tell, use_color, write_output
+from .common import UsageError, add_rules_dir, check_workers, iso_date, tell, use_color, write_output
 
 if TYPE_CHECKING:
     from ..report.base import Report
@@ -154,13 +154,7 @@ def options_from(args: argparse.Namespace) -> CheckOptions:
         as_of=args.as_of, pack=args.pack, select=_split(args.select), exclude=_split(args.exclude),
         params=parse_params(args.param, args.params), waivers=args.waivers, baseline=args.baseline,
         outputs=parse_outputs(args.formats), fail_on=args.fail_on, show=parse_show(args.show), color=args.color,
-        rules=args.rules, lang=args.lang, debug=args.debug, workers=workers_from(args.workers))
-
-
-def workers_from(asked: int | None) -> int:
-    if asked is not None and asked < 1:
-        raise UsageError("--workers 至少为 1", "--workers must be at least 1")
-    return asked or os.cpu_count() or 1
+        rules=args.rules, lang=args.lang, debug=args.debug, workers=check_workers(args.workers) or os.cpu_count() or 1)
 
 
 def build_report(files: list[Path], o: CheckOptions) -> "Report":
@@ -192,7 +186,7 @@ def build_report(files: list[Path], o: CheckOptions) -> "Report":
 
 
 def check(files: list[Path], o: CheckOptions) -> int:
-    from ..evaluate import gc_frozen
+    from ..collector import gc_frozen
     from ..report import get_writer
     from ..report.base import RenderOptions, summary_line
     from .crash import internal_error_lines

@@ -60,6 +60,13 @@ def tell(line: str, file: TextIO | None = None) -> None:
     print(terminal_text(line), file=file if file is not None else sys.stderr)
 
 
+def check_workers(asked: int | None) -> int | None:
+    """``--workers`` as given: None (the default: every core) or at least 1."""
+    if asked is not None and asked < 1:
+        raise UsageError("--workers 至少为 1", "--workers must be at least 1")
+    return asked
+
+
 def use_color(choice: str, stream: TextIO) -> bool:
     """``auto``: colour only on a terminal and only when ``NO_COLOR`` is unset (no-color.org)."""
     if choice == "always":

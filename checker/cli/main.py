@@ -83,7 +83,7 @@ def import_quietly(imports: Callable[[], None]) -> None:
     ``ducha check`` about 0.07 s of CPU. Afterwards they go to the oldest generation without
     being scanned (``freeze`` then ``unfreeze`` moves them there), where surviving passes
     would have put them. Nothing changes when someone else manages the collector (disabled,
-    or objects frozen: :func:`checker.evaluate.gc_frozen` finds the state it found before)."""
+    or objects frozen: :func:`checker.collector.gc_frozen` finds the state it found before)."""
     if not gc.isenabled() or gc.get_freeze_count():
         imports()
         return

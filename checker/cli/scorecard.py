@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .common import UsageError, add_rules_dir, iso_date, rules_dir, tell, tr, use_color
+from .common import UsageError, add_rules_dir, check_workers, iso_date, rules_dir, tell, tr, use_color
 
 if TYPE_CHECKING:
     from ..run import SubmissionResult
@@ -75,8 +75,7 @@ def gather(args: argparse.Namespace) -> tuple[list["SubmissionResult"], list["Su
     for p in saved:
         results.extend(read_results(p).results)
     if fresh:
-        if args.workers is not None and args.workers < 1:
-            raise UsageError("--workers 至少为 1", "--workers must be at least 1")
+        check_workers(args.workers)
         options = RunOptions(as_of=args.as_of, pack=args.pack, select=_split(args.select),
                              exclude=_split(args.exclude), params=parse_params(args.param, args.params),
                              rules_dir=args.rules, debug=args.debug)
